@@ -1,0 +1,45 @@
+# Uplifted Assistant. `make run` serves the app; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA_DIR ?= $(or $(UPLIFTED_DATA_DIR),data)
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export UPLIFTED_DATA_DIR := $(DATA_DIR)
+
+.PHONY: install run test lint bench sample-kb clean
+
+install: $(STAMP)
+
+# torch is pinned to the CPU wheel that lies on this machine's disk; any other torch pulls CUDA.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Syncs the sample articles only into an empty knowledge base: staff changes are never overwritten.
+sample-kb: $(STAMP)
+	$(BIN)/uplifted kb sync knowledge_base/articles --if-empty
+
+run: sample-kb
+	$(BIN)/uplifted serve --host 127.0.0.1 --port 7860
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+bench: sample-kb
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

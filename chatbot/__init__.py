@@ -1,0 +1,1 @@
+"""Uplifted Assistant: the clinic's patient-education chatbot."""

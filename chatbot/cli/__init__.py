@@ -1,0 +1,1 @@
+"""The ``uplifted`` command line: small typer sub-apps, one module each."""

@@ -1,0 +1,69 @@
+"""One settings object, read from ``UPLIFTED_*`` environment variables at the edge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ClinicProfile(BaseSettings):
+    """Facts about the clinic. They come from settings, never from code or a model."""
+
+    model_config = SettingsConfigDict(env_prefix="UPLIFTED_CLINIC_", extra="ignore")
+
+    name: str = "Uplifted Physical Therapy"
+    booking_url: str = "https://uplifted.example/book"
+    phone: str = "(555) 010-0000"
+    emergency_number: str = "911"
+    crisis_line: str = "988"
+
+
+class Settings(BaseSettings):
+    """Everything the assistant needs, with every path under one data root."""
+
+    model_config = SettingsConfigDict(env_prefix="UPLIFTED_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    articles_dir: Path = Path("knowledge_base/articles")
+    articles_base_url: str = "https://uplifted.example/articles/"
+
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+    collection: str = "articles"
+
+    embedding_model_path: Path | None = None
+    embedding_batch_size: int = Field(default=64, gt=0)
+
+    chunk_size: int = Field(default=700, gt=100)
+    chunk_overlap: int = Field(default=0, ge=0)
+    max_article_bytes: int = Field(default=5_000_000, gt=0)
+
+    llm: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+
+    clinic: ClinicProfile = Field(default_factory=ClinicProfile)
+
+    @field_validator("articles_base_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite"
+
+    @property
+    def records_path(self) -> Path:
+        return self.data_dir / "records.sqlite"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir

@@ -1,0 +1,68 @@
+"""Ordered, named migrations for a SQLite database (after simonw/llm's ``migrations.py``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+class Migrations:
+    """A list of migrations; ``apply`` runs the ones a database has not seen yet, in order."""
+
+    def __init__(self, table: str = "_migrations") -> None:
+        self.table = table
+        self._steps: list[tuple[str, Migration]] = []
+
+    def __call__(self, fn: Migration) -> Migration:
+        if any(name == fn.__name__ for name, _ in self._steps):
+            raise ValueError(f"duplicate migration name {fn.__name__}")
+        self._steps.append((fn.__name__, fn))
+        return fn
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self._steps]
+
+    def apply(self, conn: sqlite3.Connection) -> list[str]:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (name TEXT PRIMARY KEY, applied_at TEXT)")
+        done = {row[0] for row in conn.execute(f"SELECT name FROM {self.table}")}
+        applied = []
+        for name, step in self._steps:
+            if name in done:
+                continue
+            with transaction(conn):
+                step(conn)
+                conn.execute(
+                    f"INSERT INTO {self.table} (name, applied_at) VALUES (?, ?)",
+                    (name, datetime.now(UTC).isoformat()),
+                )
+            applied.append(name)
+        return applied
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection suited to one writer and many readers across processes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """All or nothing: commit on success, roll back on any error (autocommit connections)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,1 @@
+"""The clinic's knowledge base: loading, chunking, embedding and syncing articles."""

@@ -1,0 +1,271 @@
+"""The knowledge base staff keep current: sync a folder, add, remove, list, search.
+
+Writes go through LangChain's indexing API and a SQL record manager (which skips chunks
+already stored), while the :class:`Catalog` decides which chunks are live. Order of a change:
+
+1. journal the articles as pending;
+2. ``index()`` writes the new chunks (old ones stay, still live);
+3. one transaction switches each article to its new chunks and writes the audit log;
+4. chunks no longer live are deleted from the store and the record manager;
+5. the journal entry is cleared.
+
+A crash between any two steps leaves every article in its old or its new state, and
+:meth:`KnowledgeBase.repair` (run before every change) deletes what a crash left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.documents import Document
+from langchain_core.indexing import RecordManager, index
+from langchain_core.vectorstores import VectorStore
+
+from knowledge_base.article import Article, ArticleError
+from knowledge_base.catalog import ArticleRecord, Catalog
+from knowledge_base.chunking import Chunker
+from knowledge_base.loaders import SUPPORTED, load_article
+
+
+class UnknownArticle(KeyError):
+    def __init__(self, ids: Sequence[str]) -> None:
+        self.ids = list(ids)
+        names = ", ".join(repr(i) for i in ids)
+        super().__init__(f"unknown article id{'s' if len(ids) > 1 else ''} {names} (see `uplifted kb list`)")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def chunk_uid(doc: Document) -> str:
+    """Deterministic chunk id: the article, its position and everything stored with it."""
+    payload = json.dumps({"text": doc.page_content, "meta": doc.metadata}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[ArticleError] = field(default_factory=list)
+    flagged: dict[str, list[str]] = field(default_factory=dict)
+    repaired: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Passage:
+    uid: str
+    article_id: str
+    title: str
+    url: str
+    text: str
+    position: int
+    score: float
+    flagged: bool
+
+    @classmethod
+    def from_document(cls, doc: Document, score: float) -> Passage:
+        meta = doc.metadata
+        return cls(
+            uid=str(doc.id), article_id=str(meta["article_id"]), title=str(meta.get("title", "")),
+            url=str(meta.get("url", "")), text=doc.page_content, position=int(meta.get("position", 0)),
+            score=float(score), flagged=bool(meta.get("flagged", False)),
+        )
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        *,
+        store: VectorStore,
+        record_manager: RecordManager,
+        catalog: Catalog,
+        chunker: Chunker | None = None,
+        max_article_bytes: int = 5_000_000,
+        base_url: str | None = None,
+        batch_articles: int = 200,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        if batch_articles <= 0:
+            raise ValueError("batch_articles must be positive")
+        self.store = store
+        self.record_manager = record_manager
+        self.catalog = catalog
+        self.chunker = chunker or Chunker()
+        self.max_article_bytes = max_article_bytes
+        self.base_url = base_url
+        self.batch_articles = batch_articles
+        self.on_progress = on_progress
+
+    # --- loading -----------------------------------------------------------------------
+    def load(self, path: Path) -> Article:
+        return load_article(path, max_bytes=self.max_article_bytes, base_url=self.base_url)
+
+    @staticmethod
+    def article_files(folder: Path) -> list[Path]:
+        return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+    # --- changes -----------------------------------------------------------------------
+    def sync(self, folder: Path, *, by: str) -> SyncReport:
+        """Make the knowledge base equal to the folder's articles."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise NotADirectoryError(f"{folder} is not a folder")
+        report = SyncReport(repaired=self.repair())
+        known = {rec.source: rec for rec in self.catalog.all()}
+        articles: list[Article] = []
+        seen: dict[str, str] = {}
+        for path in self.article_files(folder):
+            rec = known.get(path.name)
+            try:
+                if rec is not None and path.suffix.lower() in SUPPORTED and _file_hash(path) == rec.source_hash:
+                    self._claim(seen, rec.id, path.name)
+                    report.unchanged.append(rec.id)
+                    continue
+                article = self.load(path)
+                self._claim(seen, article.id, path.name)
+            except ArticleError as err:
+                report.errors.append(err)
+                continue
+            articles.append(article)
+        self._write(articles, report, by=by)
+        # A file that fails to load keeps its last good version live rather than vanishing.
+        failed = {Path(e.source).name for e in report.errors} | {Path(e.source).stem for e in report.errors}
+        gone = [r.id for r in self.catalog.all() if r.id not in seen and r.id not in failed and r.source not in failed]
+        self._remove(gone, by=by)
+        report.removed.extend(gone)
+        return report
+
+    def add(self, paths: Iterable[Path], *, by: str) -> SyncReport:
+        """Add or replace the given article files; bad files are reported, the rest go in."""
+        report = SyncReport(repaired=self.repair())
+        articles: list[Article] = []
+        seen: dict[str, str] = {}
+        for path in paths:
+            try:
+                article = self.load(Path(path))
+                self._claim(seen, article.id, Path(path).name)
+            except ArticleError as err:
+                report.errors.append(err)
+                continue
+            articles.append(article)
+        self._write(articles, report, by=by)
+        return report
+
+    def remove(self, article_ids: Sequence[str], *, by: str) -> SyncReport:
+        missing = [a for a in article_ids if self.catalog.get(a) is None]
+        if missing:
+            raise UnknownArticle(missing)
+        report = SyncReport(repaired=self.repair())
+        self._remove(list(dict.fromkeys(article_ids)), by=by)
+        report.removed.extend(dict.fromkeys(article_ids))
+        return report
+
+    def repair(self) -> list[str]:
+        """Delete chunks a crashed change left behind; return the articles tidied."""
+        pending = self.catalog.pending()
+        for article_id in pending:
+            self._drop_stale(article_id)
+        self.catalog.clear_pending(pending)
+        return pending
+
+    # --- internals ---------------------------------------------------------------------
+    @staticmethod
+    def _claim(seen: dict[str, str], article_id: str, source: str) -> None:
+        if article_id in seen:
+            raise ArticleError(source, f"has the same article id {article_id!r} as {seen[article_id]}")
+        seen[article_id] = source
+
+    def _write(self, articles: list[Article], report: SyncReport, *, by: str) -> None:
+        todo = []
+        for article in articles:
+            current = self.catalog.get(article.id)
+            if current is not None and current.version == article.version:
+                report.unchanged.append(article.id)
+                if current.source_hash != article.source_hash or current.source != article.source:
+                    self.catalog.publish([(article, self._uids_in_order(article.id), list(current.flagged))], by=by)
+                continue
+            todo.append((article, current))
+        done = 0
+        for start in range(0, len(todo), self.batch_articles):
+            batch = todo[start:start + self.batch_articles]
+            self.catalog.mark_pending(a.id for a, _ in batch)
+            docs_by_article = {a.id: self.chunker.split(a) for a, _ in batch}
+            all_docs = [d for docs in docs_by_article.values() for d in docs]
+            result = index(
+                all_docs, self.record_manager, self.store, cleanup=None, source_id_key="article_id",
+                key_encoder=chunk_uid, batch_size=max(len(all_docs), 1),
+            )
+            report.chunks_embedded += result["num_added"] + result["num_updated"]
+            items = []
+            for article, current in batch:
+                docs = docs_by_article[article.id]
+                flagged = [d.page_content for d in docs if d.metadata["flagged"]]
+                items.append((article, [chunk_uid(d) for d in docs], flagged))
+                (report.added if current is None else report.replaced).append(article.id)
+                if flagged:
+                    report.flagged[article.id] = flagged
+            self.catalog.publish(items, by=by)
+            for article, _ in batch:
+                self._drop_stale(article.id)
+            self.catalog.clear_pending(a.id for a, _ in batch)
+            done += len(batch)
+            if self.on_progress:
+                self.on_progress(done, len(todo))
+
+    def _uids_in_order(self, article_id: str) -> list[str]:
+        rows = self.catalog.conn.execute(
+            "SELECT uid FROM chunks WHERE article_id = ? ORDER BY position", (article_id,)
+        )
+        return [r[0] for r in rows]
+
+    def _remove(self, article_ids: list[str], *, by: str) -> None:
+        if not article_ids:
+            return
+        self.catalog.remove(article_ids, by=by)
+        for article_id in article_ids:
+            self._drop_stale(article_id)
+        self.catalog.clear_pending(article_ids)
+
+    def _drop_stale(self, article_id: str) -> None:
+        live = self.catalog.chunk_uids(article_id)
+        stored = set(self.record_manager.list_keys(group_ids=[article_id]))
+        stale = sorted(stored - live)
+        if stale:
+            self.store.delete(ids=stale)
+            self.record_manager.delete_keys(stale)
+
+    # --- reads -------------------------------------------------------------------------
+    def articles(self) -> list[ArticleRecord]:
+        return self.catalog.all()
+
+    def search(self, query: str, *, k: int = 4, include_flagged: bool = True) -> list[Passage]:
+        """The live passages closest to ``query``, best first, with cosine similarity scores."""
+        if k <= 0:
+            raise ValueError("k must be positive")
+        if not query.strip():
+            return []
+        fetch = max(k * 3, 12)
+        hits = self.store.similarity_search_with_score(query, k=fetch)
+        live = self.catalog.live_uids(str(doc.id) for doc, _ in hits)
+        passages = [
+            Passage.from_document(doc, 1.0 - distance)
+            for doc, distance in hits
+            if str(doc.id) in live and (include_flagged or not doc.metadata.get("flagged"))
+        ]
+        return passages[:k]
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

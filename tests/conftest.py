@@ -1,0 +1,73 @@
+"""Shared fixtures: real embedding model (loaded once), real Chroma under tmp_path."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+from chatbot.settings import Settings  # noqa: E402
+from knowledge_base.embeddings import MiniLMEmbeddings  # noqa: E402
+from knowledge_base.factory import build_knowledge_base  # noqa: E402
+from knowledge_base.service import KnowledgeBase  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_ARTICLES = REPO / "knowledge_base" / "articles"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's UPLIFTED_* settings or writes under ./data."""
+    for key in list(os.environ):
+        if key.startswith("UPLIFTED_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("UPLIFTED_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> MiniLMEmbeddings:
+    return MiniLMEmbeddings()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def kb(settings: Settings, embeddings: MiniLMEmbeddings) -> KnowledgeBase:
+    return build_knowledge_base(settings, embeddings=embeddings)
+
+
+ArticleWriter = Callable[..., Path]
+
+
+def markdown(article_id: str, title: str, body: str, **meta: str) -> str:
+    lines = ["---", f"id: {article_id}", f'title: "{title}"']
+    lines += [f"{k}: {v}" for k, v in meta.items()]
+    lines += ["---", "", textwrap.dedent(body).strip(), ""]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def articles_dir(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    yield folder
+
+
+@pytest.fixture
+def write_article(articles_dir: Path) -> ArticleWriter:
+    def write(article_id: str, title: str, body: str, *, folder: Path | None = None, **meta: str) -> Path:
+        path = (folder or articles_dir) / f"{article_id}.md"
+        path.write_text(markdown(article_id, title, body, **meta), encoding="utf-8")
+        return path
+
+    return write
