@@ -32,9 +32,13 @@ def load_article(path: Path, *, max_bytes: int = 5_000_000, base_url: str | None
     except OSError as exc:
         raise ArticleError(path, f"cannot be read ({exc.strerror or exc})") from exc
     if size > max_bytes:
-        raise ArticleError(path, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+        raise ArticleError(path, f"is {_human(size)}, over the {_human(max_bytes)} limit")
     data = path.read_bytes()
     return parse_article(str(path), data, kind=kind, base_url=base_url)
+
+
+def _human(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n / 1e3:.1f} KB"
 
 
 def parse_article(name: str, data: bytes, *, kind: str, base_url: str | None = None) -> Article:

@@ -13,10 +13,10 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
-from chatbot.settings import Settings  # noqa: E402
-from knowledge_base.embeddings import MiniLMEmbeddings  # noqa: E402
-from knowledge_base.factory import build_knowledge_base  # noqa: E402
-from knowledge_base.service import KnowledgeBase  # noqa: E402
+from chatbot.settings import Settings
+from knowledge_base.embeddings import MiniLMEmbeddings
+from knowledge_base.factory import build_knowledge_base
+from knowledge_base.service import KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = REPO / "knowledge_base" / "articles"

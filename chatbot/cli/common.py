@@ -12,8 +12,8 @@ from rich.console import Console
 
 from chatbot.settings import Settings
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def settings_from(ctx: typer.Context) -> Settings:

@@ -1,0 +1,107 @@
+"""One contract, two stores: embedded Chroma on disk and a real `chroma run` server."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import chromadb
+import pytest
+
+from chatbot.settings import Settings
+from knowledge_base.embeddings import MiniLMEmbeddings
+from knowledge_base.factory import build_knowledge_base
+from knowledge_base.service import KnowledgeBase
+from knowledge_base.store import StoreUnavailable
+from tests.conftest import ArticleWriter
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path / "server.log").open("w")
+    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(path / "db"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+                break
+            except Exception:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"chroma run did not start: {(path / 'server.log').read_text()}") from None
+                time.sleep(0.3)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(params=["embedded", "server"])
+def contract_kb(
+    request: pytest.FixtureRequest, tmp_path: Path, embeddings: MiniLMEmbeddings
+) -> KnowledgeBase:
+    if request.param == "server":
+        host, port = request.getfixturevalue("chroma_server")
+        # Each test gets its own collection on the shared server.
+        settings = Settings(data_dir=tmp_path / "data", chroma_host=host, chroma_port=port,
+                            collection=f"t{abs(hash(request.node.name)) % 10**8}")
+    else:
+        settings = Settings(data_dir=tmp_path / "data")
+    return build_knowledge_base(settings, embeddings=embeddings)
+
+
+ARTICLES = {
+    "heel": ("Heel Pain", "Plantar fasciitis makes the heel hurt with the first steps in the morning."),
+    "elbow": ("Tennis Elbow", "Tennis elbow is pain on the outside of the elbow when you grip a cup."),
+    "balance": ("Balance", "Standing on one foot near a counter is a simple way to practise balance."),
+}
+
+
+def test_search_ranks_the_right_article_first(
+    contract_kb: KnowledgeBase, write_article: ArticleWriter, articles_dir: Path
+) -> None:
+    for article_id, (title, text) in ARTICLES.items():
+        write_article(article_id, title, text)
+    contract_kb.sync(articles_dir, by="t")
+    hits = contract_kb.search("it hurts outside my elbow when I hold a mug", k=3)
+    assert hits[0].article_id == "elbow"
+    assert hits[0].title == "Tennis Elbow" and hits[0].url.endswith("/elbow")
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert -1.0 <= hits[-1].score <= hits[0].score <= 1.0
+
+
+def test_replace_and_remove(contract_kb: KnowledgeBase, write_article: ArticleWriter, articles_dir: Path) -> None:
+    for article_id, (title, text) in ARTICLES.items():
+        write_article(article_id, title, text)
+    contract_kb.sync(articles_dir, by="t")
+    write_article("heel", "Heel Pain", "Supportive shoes make walking on hard floors easier for sore heels.")
+    (articles_dir / "elbow.md").unlink()
+    report = contract_kb.sync(articles_dir, by="t")
+    assert (report.replaced, report.removed, sorted(report.unchanged)) == (["heel"], ["elbow"], ["balance"])
+    texts = {h.text for h in contract_kb.search("heel pain shoes", k=10)}
+    assert "Supportive shoes make walking on hard floors easier for sore heels." in texts
+    assert not any("first steps" in t or "elbow" in t for t in texts)
+    assert set(contract_kb.store.get()["ids"]) == contract_kb.catalog.live_uids()
+
+
+def test_server_that_is_down_gives_a_clear_error(tmp_path: Path, embeddings: MiniLMEmbeddings) -> None:
+    port = free_port()
+    settings = Settings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port)
+    with pytest.raises(StoreUnavailable, match=f"cannot reach the Chroma server at 127.0.0.1:{port}"):
+        build_knowledge_base(settings, embeddings=embeddings)
