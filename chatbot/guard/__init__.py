@@ -1,0 +1,1 @@
+"""Guardrails that run before any answer: safety routing first."""
