@@ -1,0 +1,185 @@
+"""The default, offline answer engine: quotes the passages' own sentences, never anything else.
+
+Following what was measured (``answer-composition.md``): score windows of 1 to 3 consecutive
+sentences from one paragraph, skipping the articles' own questions, calls to action and
+asides; mix dense similarity with a stemmed lexical overlap; prefer windows that don't open
+on a word pointing back ("This", "But"); add a second window from another passage only when
+it scores nearly as well and says something new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from chatbot.engines.text import content_stems, paragraphs, sentences
+from chatbot.reply import Answer, Source
+from knowledge_base.service import Passage
+
+NOT_AN_ANSWER = re.compile(
+    r"(we['\u2019]d love to help|book an evaluation|reach out|let['\u2019]s work together|we['\u2019]re here"
+    r"|schedule (a|an|your)|contact us|give us a call|call us|of course, not everyone|here['\u2019]s the gist"
+    r"|a great question came up|we hear (this|that|it)|question we hear|patients? (often )?ask(ed)? us"
+    r"|a patient (shared|asked|told|came)|questions? like this|versions of this question|we see (this|it)( cycle)? (often|frequently|a lot)"
+    r"|so we wanted to|let['\u2019]s (talk|clear|look|take|dig)|in this article)",
+    re.I,
+)
+ANAPHOR = re.compile(
+    r"^[\"'\u201c]?(this|that|it|these|those|they|but|so|also|then|here|there|such|and|the same|another|likewise"
+    r"|similarly|for example|for instance|as a result|because of (this|that)|in that case|even so|still|yet|other)\b",
+    re.I,
+)
+QUESTION_END = re.compile(r"\?[\"'\u201d\u2019)]*$")
+
+
+@dataclass(frozen=True)
+class Window:
+    passage: int
+    paragraph: int
+    start: int
+    sentences: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+def usable(sentence: str) -> bool:
+    return (
+        len(sentence.split()) >= 4
+        and not QUESTION_END.search(sentence)
+        and not NOT_AN_ANSWER.search(sentence)
+        and bool(re.search(r"[.!][\"'\u201d\u2019)]*$", sentence))
+    )
+
+
+def windows_of(passages: Sequence[Passage], max_len: int = 3) -> list[Window]:
+    found: list[Window] = []
+    for p_idx, passage in enumerate(passages):
+        for para_idx, para in enumerate(paragraphs(passage.text)):
+            sents = sentences(para)
+            for start in range(len(sents)):
+                for size in range(1, max_len + 1):
+                    chunk = sents[start:start + size]
+                    if len(chunk) < size or not all(usable(s) for s in chunk):
+                        break
+                    found.append(Window(p_idx, para_idx, start, tuple(chunk)))
+    return found
+
+
+class _VectorCache:
+    """Embeddings of window texts, reused across questions (the articles change rarely)."""
+
+    def __init__(self, embeddings: Embeddings, size: int) -> None:
+        self.embeddings = embeddings
+        self.size = size
+        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        with self._lock:
+            missing = [(k, t) for k, t in zip(keys, texts, strict=True) if k not in self._data]
+        if missing:
+            vectors = self.embeddings.embed_documents([t for _, t in dict(missing).items()])
+            with self._lock:
+                for (key, _), vec in zip(dict(missing).items(), vectors, strict=True):
+                    self._data[key] = np.asarray(vec, dtype=np.float32)
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+        with self._lock:
+            return np.stack([self._data[k] for k in keys])
+
+
+class ExtractiveEngine:
+    name = "extractive"
+
+    def __init__(
+        self,
+        embeddings: Embeddings,
+        *,
+        lead_ins: Sequence[str] = ('From our article "{title}":',),
+        max_sentences: int = 4,
+        dense_weight: float = 0.65,
+        second_window_ratio: float = 0.92,
+        duplicate_similarity: float = 0.85,
+        retrieval_weight: float = 0.3,
+        other_article_ratio: float = 0.98,
+        cache_size: int = 20_000,
+    ) -> None:
+        if max_sentences < 1:
+            raise ValueError("max_sentences must be at least 1")
+        if not 0 <= dense_weight <= 1:
+            raise ValueError("dense_weight must be between 0 and 1")
+        if not lead_ins:
+            raise ValueError("at least one lead-in template is needed")
+        self.embeddings = embeddings
+        self.lead_ins = list(lead_ins)
+        self.max_sentences = max_sentences
+        self.dense_weight = dense_weight
+        self.second_window_ratio = second_window_ratio
+        self.duplicate_similarity = duplicate_similarity
+        self.retrieval_weight = retrieval_weight
+        self.other_article_ratio = other_article_ratio
+        self._cache = _VectorCache(embeddings, cache_size)
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Answer]:
+        yield self.answer(question, passages)
+
+    def score(self, question: str, windows: Sequence[Window], passages: Sequence[Passage]) -> np.ndarray:
+        vectors = self._cache.get([w.text for w in windows])
+        dense = vectors @ np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
+        stems = [Counter(content_stems(w.text)) for w in windows]
+        q_stems = set(content_stems(question))
+        df = Counter(s for st in stems for s in set(st))
+        idf = {s: math.log(1 + len(windows) / (1 + df[s])) for s in q_stems}
+        total = sum(idf.values()) or 1.0
+        lexical = np.array([sum(idf[s] for s in q_stems if s in st) / total for st in stems], dtype=np.float32)
+        score = self.dense_weight * dense + (1 - self.dense_weight) * lexical
+        for i, w in enumerate(windows):
+            if ANAPHOR.match(w.sentences[0]):
+                score[i] -= 0.08
+            words = sum(len(s.split()) for s in w.sentences) / len(w.sentences)
+            score[i] -= 0.002 * max(0.0, words - 25)
+            score[i] += 0.015 * (len(w.sentences) - 1) + self.retrieval_weight * passages[w.passage].score
+        return score
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
+        passages = [p for p in passages if not p.flagged]
+        windows = windows_of(passages)
+        if not windows:
+            return Answer(sentences=(), citations=(), engine=self.name)
+        scores = self.score(question, windows, passages)
+        order = [int(i) for i in np.argsort(-scores)]
+        chosen = [windows[order[0]]]
+        vectors = self._cache.get([w.text for w in windows])
+        for i in order[1:]:
+            w = windows[i]
+            if scores[i] < self.second_window_ratio * scores[order[0]]:
+                break
+            first = chosen[0]
+            other_article = passages[w.passage].article_id != passages[first.passage].article_id
+            if other_article and scores[i] < self.other_article_ratio * scores[order[0]]:
+                continue
+            overlapping = w.passage == first.passage and w.paragraph == first.paragraph
+            too_long = len(w.sentences) + len(first.sentences) > self.max_sentences
+            if overlapping or too_long or float(vectors[i] @ vectors[order[0]]) >= self.duplicate_similarity:
+                continue
+            chosen.append(w)
+            break
+        # Same article: keep the article's order; different articles: best first.
+        if len(chosen) == 2 and passages[chosen[0].passage].article_id == passages[chosen[1].passage].article_id:
+            chosen.sort(key=lambda w: (passages[w.passage].position, w.paragraph, w.start))
+        citations = tuple(dict.fromkeys(Source.of(passages[w.passage]) for w in chosen))
+        template = self.lead_ins[int(hashlib.sha1(question.encode()).hexdigest(), 16) % len(self.lead_ins)]
+        lead_in = template.format(title=citations[0].title)
+        body = tuple(s for w in chosen for s in w.sentences)
+        return Answer(sentences=body, citations=citations, engine=self.name, lead_in=lead_in)

@@ -1,0 +1,33 @@
+"""The assistant's fixed sentences, rendered from ``prompts/replies.yaml`` with the clinic's facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chatbot.settings import ClinicProfile
+from prompts import load, render
+
+
+@dataclass(frozen=True)
+class Replies:
+    clinic: ClinicProfile
+
+    @property
+    def version(self) -> int:
+        return int(load("replies")["version"])
+
+    def _values(self, **extra: object) -> dict[str, object]:
+        c = self.clinic
+        return {"clinic_name": c.name, "booking_url": c.booking_url, "phone": c.phone,
+                "emergency_number": c.emergency_number, "crisis_line": c.crisis_line, **extra}
+
+    def say(self, key: str, **extra: object) -> str:
+        """One reply by key (``emergency``, ``off_topic``, ``too_long``...), filled in."""
+        text = load("replies")[key]
+        return render(str(text), self._values(**extra))
+
+    def scope(self, kind: str) -> str:
+        return render(str(load("replies")["scope_redirect"][kind]), self._values())
+
+    def lead_ins(self) -> list[str]:
+        return [str(t) for t in load("replies")["lead_ins"]]

@@ -1,0 +1,76 @@
+"""The typed values that flow through the chat: routes, sources, answers and replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from knowledge_base.service import Passage
+
+
+class Route(StrEnum):
+    """Every reply carries exactly one route."""
+
+    ANSWER = "answer"
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    CRISIS = "crisis"
+    SCOPE_REDIRECT = "scope_redirect"
+    OFF_TOPIC = "off_topic"
+    NO_MATCH = "no_match"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str
+
+    @classmethod
+    def of(cls, passage: Passage) -> Source:
+        return cls(id=passage.article_id, title=passage.title, url=passage.url)
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an answer engine produced from the passages: the body only, no lead-in or call to action.
+
+    ``sentences`` are the body's sentences; ``citations`` the articles they came from, in order.
+    """
+
+    sentences: tuple[str, ...]
+    citations: tuple[Source, ...]
+    engine: str
+    lead_in: str = ""
+    fallback_reason: str | None = None  # set when the LLM engine fell back to extractive
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One reply to a patient, as the CLI, the API and the app all show it."""
+
+    answer: str
+    route: Route
+    session: str
+    sources: tuple[Source, ...] = ()
+    reply_id: str = ""
+    engine: str = "canned"
+    passages: tuple[Passage, ...] = field(default=(), compare=False)
+    detail: str | None = None  # why this route (for staff review, never shown to patients)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "route": self.route.value,
+            "sources": [s.to_json() for s in self.sources],
+            "session": self.session,
+        }

@@ -1,0 +1,48 @@
+"""Retrieval for the chat: dense search in the knowledge base, re-ranked with stemmed word overlap."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from chatbot.engines.text import content_stems
+from knowledge_base.service import KnowledgeBase, Passage
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    query: str
+    passages: tuple[Passage, ...]  # best first; ``score`` is the hybrid score
+    best_dense: float  # the closest passage's cosine similarity, for the "no match" decision
+
+
+class Retriever:
+    """``Retriever(kb, k=4).run(query) -> Retrieval``. Flagged passages are never returned."""
+
+    def __init__(self, kb: KnowledgeBase, *, k: int = 4, fetch_k: int = 12, lexical_weight: float = 0.3) -> None:
+        if k <= 0 or fetch_k < k:
+            raise ValueError("need 0 < k <= fetch_k")
+        if not 0 <= lexical_weight <= 1:
+            raise ValueError("lexical_weight must be between 0 and 1")
+        self.kb = kb
+        self.k = k
+        self.fetch_k = fetch_k
+        self.lexical_weight = lexical_weight
+
+    def run(self, query: str) -> Retrieval:
+        hits = self.kb.search(query, k=self.fetch_k, include_flagged=False)
+        if not hits:
+            return Retrieval(query, (), 0.0)
+        q_stems = set(content_stems(query))
+        stems = [Counter(content_stems(f"{h.title} {h.text}")) for h in hits]
+        df = Counter(s for st in stems for s in set(st))
+        idf = {s: math.log(1 + len(hits) / (1 + df[s])) for s in q_stems}
+        total = sum(idf.values()) or 1.0
+        rescored = []
+        for hit, st in zip(hits, stems, strict=True):
+            lexical = sum(idf[s] for s in q_stems if s in st) / total
+            score = (1 - self.lexical_weight) * hit.score + self.lexical_weight * lexical
+            rescored.append(replace(hit, score=score))
+        rescored.sort(key=lambda p: p.score, reverse=True)
+        return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits))
