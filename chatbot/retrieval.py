@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -15,6 +17,7 @@ class Retrieval:
     query: str
     passages: tuple[Passage, ...]  # best first; ``score`` is the hybrid score
     best_dense: float  # the closest passage's cosine similarity, for the "no match" decision
+    unknown_words: tuple[str, ...] = ()  # the question's content words no live article uses
 
 
 class Retriever:
@@ -29,12 +32,25 @@ class Retriever:
         self.k = k
         self.fetch_k = fetch_k
         self.lexical_weight = lexical_weight
+        self._vocabulary: tuple[int, frozenset[str]] = (-1, frozenset())
+        self._lock = threading.Lock()
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every stemmed content word of the live articles, rebuilt when the articles change."""
+        revision = self.kb.revision()
+        with self._lock:
+            if self._vocabulary[0] != revision:
+                words = {s for p in self.kb.live_passages() for s in content_stems(f"{p.title} {p.text}")}
+                self._vocabulary = (revision, frozenset(words))
+            return self._vocabulary[1]
 
     def run(self, query: str) -> Retrieval:
+        query_words = re.sub(r"\[[A-Z_]+\]", " ", query)  # redaction placeholders are not words
+        q_stems = set(content_stems(query_words))
+        unknown = tuple(sorted(q_stems - self.vocabulary()))
         hits = self.kb.search(query, k=self.fetch_k, include_flagged=False)
         if not hits:
-            return Retrieval(query, (), 0.0)
-        q_stems = set(content_stems(query))
+            return Retrieval(query, (), 0.0, unknown)
         stems = [Counter(content_stems(f"{h.title} {h.text}")) for h in hits]
         df = Counter(s for st in stems for s in set(st))
         idf = {s: math.log(1 + len(hits) / (1 + df[s])) for s in q_stems}
@@ -45,4 +61,4 @@ class Retriever:
             score = (1 - self.lexical_weight) * hit.score + self.lexical_weight * lexical
             rescored.append(replace(hit, score=score))
         rescored.sort(key=lambda p: p.score, reverse=True)
-        return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits))
+        return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits), unknown)

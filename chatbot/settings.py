@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=0, ge=0)
     max_article_bytes: int = Field(default=5_000_000, gt=0)
 
+    retention_days: int = Field(default=90, gt=0)
+
+    max_message_chars: int = Field(default=2000, ge=10)
+    rate_limit_per_minute: int = Field(default=12, gt=0)
+    retrieval_k: int = Field(default=4, gt=0)
+    no_match_threshold: float = Field(default=0.45, gt=0, lt=1)
+    llm_timeout_s: float = Field(default=20.0, gt=0)
+
     llm: str | None = None
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
@@ -63,6 +71,10 @@ class Settings(BaseSettings):
     @property
     def records_path(self) -> Path:
         return self.data_dir / "records.sqlite"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.data_dir / "conversations.sqlite"
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

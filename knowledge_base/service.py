@@ -250,6 +250,21 @@ class KnowledgeBase:
     def articles(self) -> list[ArticleRecord]:
         return self.catalog.all()
 
+    def revision(self) -> int:
+        """Grows with every change to the knowledge base (the audit log's last entry)."""
+        row = self.catalog.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM audit").fetchone()
+        return int(row[0])
+
+    def live_passages(self) -> list[Passage]:
+        """Every passage patients can be shown (flagged ones included, marked)."""
+        got = self.store.get(include=["documents", "metadatas"])  # type: ignore[attr-defined]
+        live = self.catalog.live_uids()
+        return [
+            Passage.from_document(Document(page_content=text, metadata=meta or {}, id=uid), 0.0)
+            for uid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if uid in live
+        ]
+
     def search(self, query: str, *, k: int = 4, include_flagged: bool = True) -> list[Passage]:
         """The live passages closest to ``query``, best first, with cosine similarity scores."""
         if k <= 0:

@@ -28,7 +28,8 @@ NOT_AN_ANSWER = re.compile(
     r"(we['\u2019]d love to help|book an evaluation|reach out|let['\u2019]s work together|we['\u2019]re here"
     r"|schedule (a|an|your)|contact us|give us a call|call us|of course, not everyone|here['\u2019]s the gist"
     r"|a great question came up|we hear (this|that|it)|question we hear|patients? (often )?ask(ed)? us"
-    r"|a patient (shared|asked|told|came)|questions? like this|versions of this question|we see (this|it)( cycle)? (often|frequently|a lot)"
+    r"|a patient (shared|asked|told|came)|questions? like this|versions of this question"
+    r"|we see (this|it)( cycle)? (often|frequently|a lot)"
     r"|so we wanted to|let['\u2019]s (talk|clear|look|take|dig)|in this article)",
     re.I,
 )
@@ -131,6 +132,13 @@ class ExtractiveEngine:
         self.other_article_ratio = other_article_ratio
         self._cache = _VectorCache(embeddings, cache_size)
 
+    def warm_up(self, passages: Sequence[Passage]) -> int:
+        """Embed every window of ``passages`` ahead of the first question; returns how many."""
+        texts = [w.text for w in windows_of([p for p in passages if not p.flagged])]
+        for start in range(0, len(texts), 256):
+            self._cache.get(texts[start:start + 256])
+        return len(texts)
+
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Answer]:
         yield self.answer(question, passages)
 
@@ -169,6 +177,8 @@ class ExtractiveEngine:
             other_article = passages[w.passage].article_id != passages[first.passage].article_id
             if other_article and scores[i] < self.other_article_ratio * scores[order[0]]:
                 continue
+            if ANAPHOR.match(w.sentences[0]):
+                continue  # a second excerpt must stand on its own
             overlapping = w.passage == first.passage and w.paragraph == first.paragraph
             too_long = len(w.sentences) + len(first.sentences) > self.max_sentences
             if overlapping or too_long or float(vectors[i] @ vectors[order[0]]) >= self.duplicate_similarity:

@@ -82,13 +82,16 @@ class SafetyDetector:
         *,
         bank_path: Path = SAFETY_DIR / "phrase_bank.yaml",
         rules_path: Path = SAFETY_DIR / "rules.yaml",
-        threshold: float = 0.55,
+        thresholds: dict[str, float] | None = None,
         margin: float = 0.0,
     ) -> None:
-        if not 0 < threshold < 1:
-            raise ValueError("threshold must be between 0 and 1")
+        # Over-escalating is the safe way to fail, so the bar is lowest for crisis and
+        # emergencies and highest for "see a doctor today", whose wordings sit closest to
+        # everyday aches. Measured on tests/chatbot/guard/safety_cases.yaml.
+        self.thresholds = thresholds or {"crisis": 0.55, "emergency": 0.6, "urgent": 0.66}
+        if not all(0 < t < 1 for t in self.thresholds.values()):
+            raise ValueError("thresholds must be between 0 and 1")
         self.embeddings = embeddings
-        self.threshold = threshold
         self.margin = margin
         self.rules, self.history = load_rules(rules_path)
         self.bank = PhraseBank.load(bank_path)
@@ -126,8 +129,8 @@ class SafetyDetector:
             positive_row = np.where(excluded, -1.0, row)
             j = int(positive_row.argmax())
             score = float(positive_row[j])
-            if score >= self.threshold and score - negative >= self.margin:
-                group = self._groups[j]
+            group = self._groups[j]
+            if score >= self.thresholds[self.bank.groups[group]] and score - negative >= self.margin:
                 verdict = SafetyVerdict(self.bank.groups[group], group, "similarity", part, score)
                 if best is None or (SEVERITY[verdict.route or ""], score) > (SEVERITY[best.route or ""], best.score):
                     best = verdict

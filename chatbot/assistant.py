@@ -1,0 +1,176 @@
+"""The patient chat: one message in, one reply with exactly one route out.
+
+Order: limits, then crisis and red flags, then injection and abuse, then scope, then
+off-topic, then retrieval (follow-ups made standalone), then the answer engine. The raw
+message is redacted first: nothing after that line ever sees a phone number or a name.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+
+from chatbot.engines.base import AnswerEngine
+from chatbot.followup import standalone
+from chatbot.guard.router import Guard, GuardVerdict
+from chatbot.privacy import Redactor
+from chatbot.ratelimit import RateLimiter
+from chatbot.replies import Replies
+from chatbot.reply import Answer, Reply, Route
+from chatbot.retrieval import Retrieval, Retriever
+from chatbot.storage.conversations import ConversationStore
+
+log = logging.getLogger(__name__)
+SESSION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SAFETY_ROUTES = {Route.CRISIS, Route.EMERGENCY, Route.URGENT}
+
+
+def new_session() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+class Assistant:
+    def __init__(
+        self,
+        *,
+        guard: Guard,
+        retriever: Retriever,
+        engine: AnswerEngine,
+        replies: Replies,
+        conversations: ConversationStore,
+        redactor: Redactor | None = None,
+        rate_limiter: RateLimiter | None = None,
+        no_match_threshold: float = 0.45,
+        strong_match: float = 0.62,
+    ) -> None:
+        self.guard = guard
+        self.retriever = retriever
+        self.engine = engine
+        self.replies = replies
+        self.conversations = conversations
+        self.redactor = redactor or Redactor()
+        self.rate_limiter = rate_limiter
+        self.no_match_threshold = no_match_threshold
+        self.strong_match = strong_match
+
+    # --- public --------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load the models and embed the articles' sentences before the first patient arrives."""
+        warm = getattr(self.engine, "warm_up", None) or getattr(getattr(self.engine, "fallback", None), "warm_up", None)
+        if warm is not None:
+            warm(self.retriever.kb.live_passages())
+        self.retriever.vocabulary()
+        self.guard.check("warming up")
+
+    def reply(self, message: str, session: str | None = None) -> Reply:
+        last: Reply | None = None
+        for last in self.stream(message, session):  # noqa: B007 - the last one is final
+            pass
+        assert last is not None
+        return last
+
+    def stream(self, message: str, session: str | None = None) -> Iterator[Reply]:
+        """Progressively longer replies (the LLM engine streams); the last one is final and stored."""
+        session = session if session and SESSION.match(session) else new_session()
+        reply_id = uuid.uuid4().hex
+        redacted = self.redactor.redact(message or "").text
+        final: Reply | None = None
+        try:
+            for final in self._route(redacted, session, reply_id):
+                yield final
+        except Exception:  # a reply must never crash the chat; the cause goes to the log only
+            log.exception("reply failed (session %s)", session)
+            final = Reply(self.replies.say("error"), Route.NO_MATCH, session, reply_id=reply_id, detail="error")
+            yield final
+        if final is not None:
+            self.conversations.record_turn(session, redacted, final)
+
+    def feedback(self, reply_id: str, up: bool) -> None:
+        self.conversations.add_feedback(reply_id, up)
+
+    def request_booking(self, session: str, name: str, phone: str, consent: bool, note: str = "") -> int:
+        return self.conversations.request_booking(session, name, phone, note, consent)
+
+    # --- routing -------------------------------------------------------------------------
+    def _canned(self, text: str, route: Route, session: str, reply_id: str, detail: str | None) -> Reply:
+        return Reply(text, route, session, reply_id=reply_id, detail=detail)
+
+    def _route(self, text: str, session: str, reply_id: str) -> Iterator[Reply]:
+        if self.rate_limiter is not None:
+            wait = self.rate_limiter.wait_seconds(session)
+            if wait:
+                yield self._canned(self.replies.say("rate_limited", seconds=wait), Route.BLOCKED, session, reply_id,
+                                   "rate_limited")
+                return
+        verdict = self.guard.check(text)
+        if verdict.route is not None and verdict.route is not Route.SCOPE_REDIRECT:
+            yield self._canned(self._fixed(verdict, text), verdict.route, session, reply_id,
+                               f"{verdict.kind}: {verdict.detail}" if verdict.detail else verdict.kind)
+            return
+        earlier = [t for role, t in self.conversations.history(session, limit=8) if role == "patient"]
+        question = standalone(verdict.text, earlier)
+        retrieval = self.retriever.run(question)
+        # A word no article uses ("shin splints", "frozen shoulder") means the topic isn't covered,
+        # unless the meaning matches strongly (a typo of a covered topic).
+        relevant = bool(retrieval.passages) and (
+            retrieval.best_dense >= self.strong_match
+            or (retrieval.best_dense >= self.no_match_threshold and not retrieval.unknown_words)
+        )
+        if verdict.route is Route.SCOPE_REDIRECT:
+            yield from self._scope(verdict, question, retrieval, relevant, session, reply_id)
+            return
+        if not relevant:
+            if not self.guard.on_topic_words(question):
+                yield self._canned(self.replies.say("off_topic"), Route.OFF_TOPIC, session, reply_id,
+                                   f"no topic words, best match {retrieval.best_dense:.2f}")
+                return
+            unknown = ", ".join(retrieval.unknown_words)
+            yield self._no_match(session, reply_id, f"best match {retrieval.best_dense:.2f}; unknown words: {unknown}")
+            return
+        shown = False
+        for answer in self.engine.stream(question, retrieval.passages):
+            if not answer.sentences:
+                continue
+            shown = True
+            yield self._answer(answer, retrieval, session, reply_id)
+        if not shown:
+            yield self._no_match(session, reply_id, "no answerable sentence in the passages")
+
+    def _fixed(self, verdict: GuardVerdict, text: str) -> str:
+        route, kind = verdict.route, verdict.kind
+        if route in SAFETY_ROUTES:
+            return self.replies.say(str(route))
+        if route is Route.OFF_TOPIC:
+            return self.replies.say("off_topic")
+        if kind == "empty":
+            return self.replies.say("empty")
+        if kind == "too_long":
+            return self.replies.say("too_long", length=len(text), limit=self.guard.max_chars)
+        return self.replies.say("blocked")
+
+    def _no_match(self, session: str, reply_id: str, detail: str) -> Reply:
+        text = f"{self.replies.say('no_match')} {self.replies.say('redirect_call_to_action')}"
+        return Reply(text, Route.NO_MATCH, session, reply_id=reply_id, detail=detail)
+
+    def _answer(self, answer: Answer, retrieval: Retrieval, session: str, reply_id: str) -> Reply:
+        parts = [answer.lead_in, answer.text, self.replies.say("call_to_action")]
+        return Reply("\n\n".join(p for p in parts if p), Route.ANSWER, session, sources=answer.citations,
+                     reply_id=reply_id, engine=answer.engine, passages=retrieval.passages,
+                     detail=answer.fallback_reason)
+
+    def _scope(self, verdict: GuardVerdict, question: str, retrieval: Retrieval, relevant: bool,
+               session: str, reply_id: str) -> Iterator[Reply]:
+        head = self.replies.scope(verdict.kind or "diagnosis")
+        tail = self.replies.say("redirect_call_to_action")
+        base = Reply(f"{head}\n\n{tail}", Route.SCOPE_REDIRECT, session, reply_id=reply_id, detail=verdict.kind)
+        yield base
+        if not relevant:
+            return
+        for answer in self.engine.stream(question, retrieval.passages):
+            if answer.sentences:
+                education = f"{self.replies.scope('general_education')} {answer.text}"
+                yield replace(base, answer=f"{head}\n\n{education}\n\n{tail}", sources=answer.citations,
+                              engine=answer.engine, passages=retrieval.passages)

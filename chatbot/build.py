@@ -1,0 +1,60 @@
+"""One place builds the assistant from settings; tests pass their own LLM, embeddings or store."""
+
+from __future__ import annotations
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.vectorstores import VectorStore
+
+from chatbot.assistant import Assistant
+from chatbot.engines.base import AnswerEngine
+from chatbot.engines.extractive import ExtractiveEngine
+from chatbot.guard.router import Guard
+from chatbot.guard.safety import SafetyDetector
+from chatbot.ratelimit import RateLimiter
+from chatbot.replies import Replies
+from chatbot.retrieval import Retriever
+from chatbot.settings import Settings
+from chatbot.storage.conversations import ConversationStore
+from knowledge_base.factory import build_embeddings, build_knowledge_base
+from knowledge_base.service import KnowledgeBase
+
+
+def build_engine(
+    settings: Settings, embeddings: Embeddings, llm: BaseChatModel | None, replies: Replies
+) -> AnswerEngine:
+    extractive = ExtractiveEngine(embeddings, lead_ins=replies.lead_ins())
+    if llm is None:
+        from chatbot.engines.llm import build_chat_model
+
+        llm = build_chat_model(settings, timeout_s=settings.llm_timeout_s)
+    if llm is None:
+        return extractive
+    from chatbot.engines.llm import LLMEngine
+
+    return LLMEngine(llm, fallback=extractive, embeddings=embeddings, timeout_s=settings.llm_timeout_s)
+
+
+def build_assistant(
+    settings: Settings,
+    *,
+    llm: BaseChatModel | None = None,
+    embeddings: Embeddings | None = None,
+    store: VectorStore | None = None,
+    kb: KnowledgeBase | None = None,
+    rate_limit: bool = True,
+) -> Assistant:
+    embeddings = embeddings or build_embeddings(settings)
+    kb = kb or build_knowledge_base(settings, embeddings=embeddings, store=store)
+    replies = Replies(settings.clinic)
+    assistant = Assistant(
+        guard=Guard(SafetyDetector(embeddings), max_chars=settings.max_message_chars),
+        retriever=Retriever(kb, k=settings.retrieval_k),
+        engine=build_engine(settings, embeddings, llm, replies),
+        replies=replies,
+        conversations=ConversationStore.open(settings.conversations_path),
+        rate_limiter=RateLimiter(settings.rate_limit_per_minute) if rate_limit else None,
+        no_match_threshold=settings.no_match_threshold,
+    )
+    assistant.conversations.purge(settings.retention_days)
+    return assistant

@@ -1,0 +1,32 @@
+"""Turn a follow-up ("and what about when I walk?") into a question that stands on its own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from chatbot.engines.text import content_stems
+
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|but|also|so|or|then|what about|how about|what if|and if|same for|same with|"
+    r"(does|is|can|will|would|should|could) (it|that|this|they|those)|why (is|does) (it|that)|"
+    r"(is|are) (there|they)|how (long|often|much|soon)\b(?! (does|do|should|can) (a|an|the|my) \w+))\b",
+    re.I,
+)
+_PRONOUN = re.compile(r"\b(it|that|this|they|them|those|these|there)\b", re.I)
+
+
+def is_follow_up(message: str) -> bool:
+    if _FOLLOW_UP.match(message):
+        return True
+    return len(content_stems(message)) <= 3 and bool(_PRONOUN.search(message))
+
+
+def standalone(message: str, earlier: Sequence[str]) -> str:
+    """``message`` with the last earlier question that stood on its own in front of it, if needed."""
+    if not earlier or not is_follow_up(message):
+        return message
+    for question in reversed(earlier):
+        if not is_follow_up(question):
+            return f"{question.strip()} {message.strip()}"
+    return f"{earlier[-1].strip()} {message.strip()}"
