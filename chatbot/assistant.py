@@ -131,7 +131,7 @@ class Assistant:
             yield self._no_match(session, reply_id, f"best match {retrieval.best_dense:.2f}; unknown words: {unknown}")
             return
         shown = False
-        for answer in self.engine.stream(question, retrieval.passages):
+        for answer in self.engine.stream(retrieval.query, retrieval.passages):
             if not answer.sentences:
                 continue
             shown = True
@@ -169,7 +169,7 @@ class Assistant:
         yield base
         if not relevant:
             return
-        for answer in self.engine.stream(question, retrieval.passages):
+        for answer in self.engine.stream(retrieval.query, retrieval.passages):
             if answer.sentences:
                 education = f"{self.replies.scope('general_education')} {answer.text}"
                 yield replace(base, answer=f"{head}\n\n{education}\n\n{tail}", sources=answer.citations,

@@ -11,6 +11,7 @@ from chatbot.engines.base import AnswerEngine
 from chatbot.engines.extractive import ExtractiveEngine
 from chatbot.guard.router import Guard
 from chatbot.guard.safety import SafetyDetector
+from chatbot.privacy import Redactor
 from chatbot.ratelimit import RateLimiter
 from chatbot.replies import Replies
 from chatbot.retrieval import Retriever
@@ -47,12 +48,15 @@ def build_assistant(
     embeddings = embeddings or build_embeddings(settings)
     kb = kb or build_knowledge_base(settings, embeddings=embeddings, store=store)
     replies = Replies(settings.clinic)
+    # The clinic's own name and number in a reply are not personal details.
+    redactor = Redactor(keep=[settings.clinic.phone, settings.clinic.name])
     assistant = Assistant(
         guard=Guard(SafetyDetector(embeddings), max_chars=settings.max_message_chars),
         retriever=Retriever(kb, k=settings.retrieval_k),
         engine=build_engine(settings, embeddings, llm, replies),
         replies=replies,
-        conversations=ConversationStore.open(settings.conversations_path),
+        conversations=ConversationStore.open(settings.conversations_path, redactor=redactor),
+        redactor=redactor,
         rate_limiter=RateLimiter(settings.rate_limit_per_minute) if rate_limit else None,
         no_match_threshold=settings.no_match_threshold,
     )

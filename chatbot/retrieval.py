@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from chatbot.engines.text import content_stems
+from chatbot.engines.text import STOPWORDS, content_stems
 from knowledge_base.service import KnowledgeBase, Passage
 
 
@@ -18,6 +19,7 @@ class Retrieval:
     passages: tuple[Passage, ...]  # best first; ``score`` is the hybrid score
     best_dense: float  # the closest passage's cosine similarity, for the "no match" decision
     unknown_words: tuple[str, ...] = ()  # the question's content words no live article uses
+    corrected: str | None = None  # the query with typos fixed against the articles' words, if any were
 
 
 class Retriever:
@@ -32,25 +34,51 @@ class Retriever:
         self.k = k
         self.fetch_k = fetch_k
         self.lexical_weight = lexical_weight
-        self._vocabulary: tuple[int, frozenset[str]] = (-1, frozenset())
+        self._vocabulary: tuple[int, frozenset[str], frozenset[str]] = (-1, frozenset(), frozenset())
         self._lock = threading.Lock()
 
     def vocabulary(self) -> frozenset[str]:
         """Every stemmed content word of the live articles, rebuilt when the articles change."""
+        return self._words()[0]
+
+    def _words(self) -> tuple[frozenset[str], frozenset[str]]:
         revision = self.kb.revision()
         with self._lock:
             if self._vocabulary[0] != revision:
-                words = {s for p in self.kb.live_passages() for s in content_stems(f"{p.title} {p.text}")}
-                self._vocabulary = (revision, frozenset(words))
-            return self._vocabulary[1]
+                texts = [f"{p.title} {p.text}" for p in self.kb.live_passages()]
+                stems = {s for t in texts for s in content_stems(t)}
+                words = {w for t in texts for w in re.findall(r"[a-z]+", t.lower())} | STOPWORDS
+                self._vocabulary = (revision, frozenset(stems), frozenset(words))
+            return self._vocabulary[1], self._vocabulary[2]
+
+    def correct(self, query: str) -> str:
+        """Fix likely typos ("pian", "shoud") against the articles' own words."""
+        words = self._words()[1]
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group(0)
+            lower = word.lower()
+            if len(word) < 4 or lower in words:
+                return word
+            # One slip of the finger first (swapped, missing, extra or wrong letter), then near spellings.
+            for candidates in _edits(lower):
+                near = sorted(candidates & words)
+                if near:
+                    return near[0]
+            close = difflib.get_close_matches(lower, words, n=1, cutoff=0.8)
+            return close[0] if close else word
+
+        return re.sub(r"[A-Za-z]+", fix, query)
 
     def run(self, query: str) -> Retrieval:
+        corrected = self.correct(query)
+        original, query = query, corrected
         query_words = re.sub(r"\[[A-Z_]+\]", " ", query)  # redaction placeholders are not words
         q_stems = set(content_stems(query_words))
         unknown = tuple(sorted(q_stems - self.vocabulary()))
         hits = self.kb.search(query, k=self.fetch_k, include_flagged=False)
         if not hits:
-            return Retrieval(query, (), 0.0, unknown)
+            return Retrieval(query, (), 0.0, unknown, corrected if corrected != original else None)
         stems = [Counter(content_stems(f"{h.title} {h.text}")) for h in hits]
         df = Counter(s for st in stems for s in set(st))
         idf = {s: math.log(1 + len(hits) / (1 + df[s])) for s in q_stems}
@@ -61,4 +89,18 @@ class Retriever:
             score = (1 - self.lexical_weight) * hit.score + self.lexical_weight * lexical
             rescored.append(replace(hit, score=score))
         rescored.sort(key=lambda p: p.score, reverse=True)
-        return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits), unknown)
+        return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits), unknown,
+                         corrected if corrected != original else None)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits(word: str) -> list[set[str]]:
+    """Words one edit away, most likely slips first: swapped, missing, extra, wrong letter."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    inserts = {a + c + b for a, b in splits for c in _LETTERS}
+    deletes = {a + b[1:] for a, b in splits if b}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    return [swaps, inserts, deletes, replaces]

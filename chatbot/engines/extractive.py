@@ -157,7 +157,9 @@ class ExtractiveEngine:
                 score[i] -= 0.08
             words = sum(len(s.split()) for s in w.sentences) / len(w.sentences)
             score[i] -= 0.002 * max(0.0, words - 25)
-            score[i] += 0.015 * (len(w.sentences) - 1) + self.retrieval_weight * passages[w.passage].score
+            score[i] += self.retrieval_weight * passages[w.passage].score
+            if len(w.sentences) == 1:
+                score[i] -= 0.04  # one sentence alone rarely answers a question
         return score
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
@@ -185,6 +187,13 @@ class ExtractiveEngine:
                 continue
             chosen.append(w)
             break
+        if len(chosen[0].sentences) == 1 and len(chosen) == 1:
+            # Too short to help: add the best other excerpt that stands on its own.
+            extra = next((windows[i] for i in order[1:] if not ANAPHOR.match(windows[i].sentences[0])
+                          and (windows[i].passage, windows[i].paragraph) != (chosen[0].passage, chosen[0].paragraph)
+                          and float(vectors[i] @ vectors[order[0]]) < self.duplicate_similarity), None)
+            if extra is not None:
+                chosen.append(extra)
         # Same article: keep the article's order; different articles: best first.
         if len(chosen) == 2 and passages[chosen[0].passage].article_id == passages[chosen[1].passage].article_id:
             chosen.sort(key=lambda w: (passages[w.passage].position, w.paragraph, w.start))

@@ -1,42 +1,138 @@
-"""The patient page. Until the chat lands it shows the clinic, the disclaimer and the articles."""
+"""The patient page: the chat, its sources and feedback, the clinic's contacts and a contact form.
+
+Callbacks are thin adapters over the ``Assistant``; all escaping lives in ``chatbot.web.format``.
+Per browser session, ``gr.State`` keeps the assistant's session id (from the first reply) and the
+reply id of every chat message (``""`` for the patient's own), so a thumbs up/down maps to a reply.
+
+Public API: ``/ask`` only. The UI's own handlers are ``undocumented`` (hidden from the API page,
+callable like the browser calls them) or ``private``.
+"""
 
 from __future__ import annotations
 
-import html
+from collections.abc import Iterator
+from typing import Any
 
 import gradio as gr
 
+from chatbot.assistant import Assistant, new_session
+from chatbot.replies import Replies
 from chatbot.settings import Settings
-from knowledge_base.service import KnowledgeBase
+from chatbot.web.format import booking_message, escape_text, format_reply, tel_link
+
+STARTERS = (
+    "Why does hip mobility matter for my back?",
+    "Should I use heat or ice?",
+    "Why does my heel hurt in the morning?",
+)
+# One concurrency group for everything that runs the assistant (chat, starters, /ask).
+ASSISTANT = "assistant"
+QUEUE_CONCURRENCY = 4
+QUEUE_MAX_SIZE = 64
+
+CSS = """
+#clinic-header { position: sticky; top: 0; z-index: 10; background: var(--background-fill-primary);
+                 padding: 0.25rem 0; align-items: center; }
+#clinic-header h1 { margin: 0; font-size: 1.4rem; }
+#clinic-header a, #disclaimer a { text-decoration: underline; }
+#book-evaluation { min-width: 11rem; }
+@media (max-width: 480px) { #clinic-header h1 { font-size: 1.15rem; } }
+"""
+
+Message = dict[str, Any]
 
 
-def _md_escape(text: str) -> str:
-    return html.escape(text).replace("[", "&#91;").replace("]", "&#93;").replace("*", "&#42;")
+def launch_options() -> dict[str, Any]:
+    """Options for ``launch()`` (Gradio 6 takes css there): no Gradio footer, no run history in the browser."""
+    return {"css": CSS, "footer_links": [], "run_history": False}
 
 
-def build_app(settings: Settings, kb: KnowledgeBase) -> gr.Blocks:
+def reply_id_at(ids: list[str], index: Any) -> str | None:
+    """The reply id of the chat message at ``index`` (a LikeData index), if it is an assistant reply."""
+    position = index[0] if isinstance(index, list | tuple) and index else index
+    if isinstance(position, int) and 0 <= position < len(ids):
+        return ids[position] or None
+    return None
+
+
+def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
     clinic = settings.clinic
+    disclaimer = Replies(clinic).say("disclaimer")
 
-    def article_list() -> str:
-        records = kb.articles()
-        if not records:
-            return "No articles yet."
-        return "\n".join(
-            f"- [{_md_escape(r.title)}]({html.escape(r.url, quote=True)})" if r.url else f"- {_md_escape(r.title)}"
-            for r in records
-        )
+    def respond(
+        message: str, history: list[Message] | None, session: str, ids: list[str] | None
+    ) -> Iterator[tuple[list[Message], str, list[str], str]]:
+        shown = [*(history or []), {"role": "user", "content": escape_text(message)}]
+        known = [*(ids or []), ""]
+        for reply in assistant.stream(message, session or None):
+            yield ([*shown, {"role": "assistant", "content": format_reply(reply)}], reply.session,
+                   [*known, reply.reply_id], "")
 
-    with gr.Blocks(title=f"{clinic.name} Assistant") as app:
-        gr.Markdown(f"# {_md_escape(clinic.name)} Assistant")
-        gr.Markdown(
-            "Our chat assistant is coming soon. It shares general education from our articles, "
-            f"not medical advice. **In an emergency, call {_md_escape(clinic.emergency_number)}.**"
+    def starter(picked: gr.SelectData) -> str:
+        return str(picked.value.get("text", "")) if isinstance(picked.value, dict) else str(picked.value)
+
+    def rate(ids: list[str] | None, liked: gr.LikeData) -> None:
+        reply_id = reply_id_at(ids or [], liked.index)
+        if reply_id is not None and isinstance(liked.liked, bool):  # "" means the rating was taken back
+            assistant.feedback(reply_id, liked.liked)
+
+    def request_contact(
+        name: str, phone: str, consent: bool, note: str, session: str
+    ) -> tuple[str, str, Any, Any, Any, Any]:
+        session = session or new_session()
+        try:
+            assistant.request_booking(session, name or "", phone or "", consent is True, note or "")
+        except ValueError as exc:
+            return booking_message(str(exc), clinic.phone), session, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return booking_message(None, clinic.phone), session, "", "", "", False
+
+    def ask(message: str, session_id: str = "") -> dict[str, Any]:
+        """Ask one question. Empty session_id starts a new conversation; pass back the returned `session` to
+        continue it. Returns {answer, route, sources: [{id, title, url}], session}, all plain text."""
+        return assistant.reply(message, session_id or None).to_json()
+
+    with gr.Blocks(title=f"{clinic.name} Assistant", analytics_enabled=False) as app:
+        session = gr.State("")
+        reply_ids = gr.State([])
+        with gr.Row(elem_id="clinic-header", equal_height=True):
+            gr.Markdown(f"# {escape_text(clinic.name)}\nCall us: {tel_link(clinic.phone)}", elem_id="clinic-contact")
+            gr.Button("Book an evaluation", link=clinic.booking_url, link_target="_blank", variant="primary",
+                      elem_id="book-evaluation", scale=0)
+        gr.Markdown(f"**{escape_text(disclaimer)}**", elem_id="disclaimer")
+        chat = gr.Chatbot(
+            label=f"Chat with {clinic.name}'s assistant", elem_id="chat", height="60vh", min_height=320,
+            placeholder=escape_text(f"Ask a question about pain, an injury, movement or exercise. "
+                                    f"Answers come from {clinic.name}'s articles, with links to them."),
+            examples=[{"text": q} for q in STARTERS], buttons=["copy"], feedback_options=("Like", "Dislike"),
+            sanitize_html=True, render_markdown=True, allow_tags=False, latex_delimiters=[], layout="bubble",
         )
-        gr.Markdown(
-            f"Book an evaluation: [{_md_escape(clinic.booking_url)}]({html.escape(clinic.booking_url, quote=True)})"
-            f" or call {_md_escape(clinic.phone)}."
+        with gr.Row(equal_height=True):
+            message = gr.Textbox(label="Your question", placeholder="Type your question and press Enter",
+                                 elem_id="message", scale=4, min_width=200, max_lines=6,
+                                 max_length=settings.max_message_chars)
+            send = gr.Button("Send", variant="primary", elem_id="send", scale=1, min_width=100)
+        with gr.Accordion("Ask us to contact you", open=False, elem_id="contact"):
+            gr.Markdown("Leave your name and number and we'll call you to book an evaluation.")
+            name = gr.Textbox(label="Your name", elem_id="contact-name", max_length=100)
+            phone = gr.Textbox(label="Phone number", elem_id="contact-phone", max_length=30)
+            note = gr.Textbox(label="Best time to call (optional)", elem_id="contact-note", max_length=500)
+            consent = gr.Checkbox(label=f"I agree that {clinic.name} may store my name and phone number to contact me",
+                                  value=False, elem_id="contact-consent")
+            submit = gr.Button("Send my request", elem_id="contact-submit")
+            status = gr.Markdown(elem_id="contact-status")
+
+        turn: dict[str, Any] = {
+            "fn": respond, "inputs": [message, chat, session, reply_ids], "outputs": [chat, session, reply_ids, message],
+            "concurrency_id": ASSISTANT, "show_progress": "minimal",
+        }
+        gr.on([message.submit, send.click], **turn, api_name="respond", api_visibility="undocumented")
+        chat.example_select(starter, None, message, queue=False, api_visibility="private").then(
+            **turn, api_visibility="private"
         )
-        gr.Markdown("## Our articles")
-        listing = gr.Markdown()
-        app.load(article_list, outputs=listing, api_name="articles")
-    return app
+        chat.like(rate, reply_ids, None, api_name="rate", api_visibility="undocumented", queue=False)
+        chat.clear(lambda: ("", []), None, [session, reply_ids], queue=False, api_visibility="private")
+        submit.click(request_contact, [name, phone, consent, note, session],
+                     [status, session, name, phone, note, consent], api_name="request_contact",
+                     api_visibility="undocumented")
+        gr.api(ask, api_name="ask", concurrency_id=ASSISTANT)
+    return app.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE, api_open=False)

@@ -129,3 +129,20 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
                                  "HF_HUB_OFFLINE": "1"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_ask_json_and_session_continues(tmp_path: Path) -> None:
+    folder = tmp_path / "sample"
+    shutil.copytree(SAMPLE_ARTICLES, folder)
+    assert uplifted("kb", "sync", str(folder))[0] == 0
+    code, out, _ = uplifted("ask", "--json", "why does hip mobility matter for my back?")
+    first = json.loads(out)
+    assert code == 0 and set(first) == {"answer", "route", "sources", "session"}
+    assert first["route"] == "answer" and first["sources"][0]["id"] == "why-does-hip-mobility-matter"
+    assert set(first["sources"][0]) == {"id", "title", "url"}
+    code, out, _ = uplifted("ask", "--json", "--session", first["session"], "and what about when I walk?")
+    follow = json.loads(out)
+    assert follow["session"] == first["session"] and follow["route"] == "answer"
+    assert follow["sources"][0]["id"] == "why-does-hip-mobility-matter"
+    code, out, _ = uplifted("ask", "cant feel my groin")
+    assert code == 0 and "911" in out and "route: emergency" in out
