@@ -86,7 +86,10 @@ class Assistant:
             final = Reply(self.replies.say("error"), Route.NO_MATCH, session, reply_id=reply_id, detail="error")
             yield final
         if final is not None:
-            self.conversations.record_turn(session, redacted, final)
+            try:
+                self.conversations.record_turn(session, redacted, final)
+            except Exception:  # the patient still gets the reply; staff see the failure in the log
+                log.exception("could not store the reply (session %s)", session)
 
     def feedback(self, reply_id: str, up: bool) -> None:
         self.conversations.add_feedback(reply_id, up)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from chatbot.cli.common import clean_errors, settings_from
+from chatbot.cli.common import clean_errors, console, settings_from
 
 
 def serve(
@@ -14,13 +14,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
 ) -> None:
-    """Serve the patient app (Gradio)."""
-    from chatbot.web.app import build_app
-    from knowledge_base.factory import build_knowledge_base
+    """Serve the patient app (Gradio): the chat, the contact form and the /ask API."""
+    from chatbot.build import build_assistant
+    from chatbot.web.app import build_app, launch_options
 
     settings = settings_from(ctx)
     with clean_errors():
-        kb = build_knowledge_base(settings)
-    build_app(settings, kb).queue(default_concurrency_limit=4, max_size=64).launch(
-        server_name=host, server_port=port, show_error=False
-    )
+        assistant = build_assistant(settings)
+        console.print("Loading models and articles...", highlight=False)
+        assistant.warm_up()
+        app = build_app(settings, assistant)  # the queue (concurrency 4, at most 64 waiting) is set here
+    app.launch(server_name=host, server_port=port, show_error=False, **launch_options())

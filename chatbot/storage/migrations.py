@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -45,10 +47,30 @@ class Migrations:
         return applied
 
 
+class LockedConnection(sqlite3.Connection):
+    """A connection shared by the app's worker threads: one transaction at a time.
+
+    Every statement takes the lock, and :func:`transaction` holds it from BEGIN to COMMIT,
+    so two threads can never interleave their writes in one transaction."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lock = threading.RLock()
+
+    def execute(self, *args: Any, **kwargs: Any) -> sqlite3.Cursor:
+        with self.lock:
+            return super().execute(*args, **kwargs)
+
+    def executemany(self, *args: Any, **kwargs: Any) -> sqlite3.Cursor:
+        with self.lock:
+            return super().executemany(*args, **kwargs)
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    """A connection suited to one writer and many readers across processes."""
+    """A connection suited to one writer and many readers across processes and threads."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None,
+                           factory=LockedConnection)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -59,10 +81,11 @@ def connect(path: Path) -> sqlite3.Connection:
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """All or nothing: commit on success, roll back on any error (autocommit connections)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    with getattr(conn, "lock", nullcontext()):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")

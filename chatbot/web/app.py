@@ -122,8 +122,8 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
             status = gr.Markdown(elem_id="contact-status")
 
         turn: dict[str, Any] = {
-            "fn": respond, "inputs": [message, chat, session, reply_ids], "outputs": [chat, session, reply_ids, message],
-            "concurrency_id": ASSISTANT, "show_progress": "minimal",
+            "fn": respond, "inputs": [message, chat, session, reply_ids],
+            "outputs": [chat, session, reply_ids, message], "concurrency_id": ASSISTANT, "show_progress": "minimal",
         }
         gr.on([message.submit, send.click], **turn, api_name="respond", api_visibility="undocumented")
         chat.example_select(starter, None, message, queue=False, api_visibility="private").then(
