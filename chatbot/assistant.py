@@ -108,7 +108,8 @@ class Assistant:
                 yield self._canned(self.replies.say("rate_limited", seconds=wait), Route.BLOCKED, session, reply_id,
                                    "rate_limited")
                 return
-        verdict = self.guard.check(text)
+        # Markup in a message ("<img onerror=...>") is not part of the question.
+        verdict = self.guard.check(re.sub(r"<[^<>]{0,300}>", " ", text) if text.strip() else text)
         if verdict.route is not None and verdict.route is not Route.SCOPE_REDIRECT:
             yield self._canned(self._fixed(verdict, text), verdict.route, session, reply_id,
                                f"{verdict.kind}: {verdict.detail}" if verdict.detail else verdict.kind)

@@ -185,3 +185,8 @@ def test_personal_details_never_reach_disk(assistant: Assistant, sample_settings
             data = path.read_bytes()
             for raw in [b"555-123-4567", b"jane.doe@example.com", b"Jane Doe"]:
                 assert raw not in data, f"{raw!r} found in {path}"
+
+
+def test_markup_in_a_message_is_not_part_of_the_question(assistant: Assistant) -> None:
+    reply = ask(assistant, "<img src=x onerror=alert(1)> my knee hurts going down stairs")
+    assert reply.route is Route.ANSWER and reply.sources[0].id == "runners-knee-stairs"
