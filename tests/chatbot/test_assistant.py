@@ -15,6 +15,7 @@ from chatbot.reply import Reply, Route
 from chatbot.settings import Settings
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.factory import build_knowledge_base
+from tests.chatbot.fakes import QuotingModel
 from tests.conftest import SAMPLE_ARTICLES, markdown
 
 POISON = markdown(
@@ -189,3 +190,15 @@ def test_personal_details_never_reach_disk(assistant: Assistant, sample_settings
 def test_markup_in_a_message_is_not_part_of_the_question(assistant: Assistant) -> None:
     reply = ask(assistant, "<img src=x onerror=alert(1)> my knee hurts going down stairs")
     assert reply.route is Route.ANSWER and reply.sources[0].id == "runners-knee-stairs"
+
+
+def test_llm_engine_answers_through_the_assistant_on_redacted_text(
+    sample_settings: Settings, embeddings: MiniLMEmbeddings
+) -> None:
+    model = QuotingModel()
+    llm_assistant = build_assistant(sample_settings, embeddings=embeddings, llm=model, rate_limit=False)
+    reply = llm_assistant.reply("I'm Jane Doe, 555-123-4567. Why does hip mobility matter for my back?")
+    assert reply.route is Route.ANSWER and reply.engine == "llm"
+    assert reply.sources and reply.sources[0].id == "why-does-hip-mobility-matter"
+    assert model.prompts and all("555-123-4567" not in p and "Jane Doe" not in p for p in model.prompts)
+    assert "<passage" in model.prompts[0]
