@@ -40,6 +40,7 @@ test: $(STAMP) lint
 
 bench: sample-kb
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.chat
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
