@@ -38,7 +38,7 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/pytest
 
-bench: sample-kb
+bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.chat
 

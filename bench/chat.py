@@ -140,13 +140,16 @@ def main() -> int:
     import tempfile
     from dataclasses import asdict
 
+    import torch
     from rich.console import Console
 
     import knowledge_base
     from bench.report import render
     from knowledge_base.factory import build_knowledge_base
 
+    torch.set_num_threads(settings_threads := chat_settings(Path("unused")).serve_torch_threads)
     console = Console(width=140)
+    console.log(f"torch threads: {settings_threads} (as `uplifted serve` runs)")
     folder = Path(knowledge_base.__file__).resolve().parent / "articles"
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     with tempfile.TemporaryDirectory(prefix="uplifted-chat-bench-") as tmp:

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(default=4, gt=0)
     no_match_threshold: float = Field(default=0.45, gt=0, lt=1)
     llm_timeout_s: float = Field(default=20.0, gt=0)
+    # PyTorch threads for `uplifted serve`: 1 keeps query encoding fast when other work shares the CPU.
+    serve_torch_threads: int = Field(default=1, gt=0)
 
     llm: str | None = None
     llm_base_url: str | None = None

@@ -15,10 +15,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
 ) -> None:
     """Serve the patient app (Gradio): the chat, the contact form and the /ask API."""
+    import torch
+
     from chatbot.build import build_assistant
     from chatbot.web.app import build_app, launch_options
 
     settings = settings_from(ctx)
+    # Several patients at once share two cores: one thread per encode avoids threads stalling each other.
+    torch.set_num_threads(settings.serve_torch_threads)
     with clean_errors():
         assistant = build_assistant(settings)
         console.print("Loading models and articles...", highlight=False)
