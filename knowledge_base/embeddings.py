@@ -45,7 +45,7 @@ class MiniLMEmbeddings(Embeddings):
         model_path: Path | None = None,
         *,
         batch_size: int = 64,
-        progress_threshold: int = 256,
+        progress_threshold: int = 1000,
         device: str = "cpu",
     ) -> None:
         if batch_size <= 0:
