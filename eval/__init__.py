@@ -1,0 +1,1 @@
+"""Answer-quality evals: suites as data, deterministic checks first, pure scoring."""
