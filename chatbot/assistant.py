@@ -121,7 +121,7 @@ class Assistant:
         # unless the meaning matches strongly (a typo of a covered topic).
         relevant = bool(retrieval.passages) and (
             retrieval.best_dense >= self.strong_match
-            or (retrieval.best_dense >= self.no_match_threshold and not retrieval.unknown_words)
+            or (retrieval.best_dense >= self.no_match_threshold and retrieval.unknown_share < 0.34)
         )
         if verdict.route is Route.SCOPE_REDIRECT:
             yield from self._scope(verdict, question, retrieval, relevant, session, reply_id)
@@ -163,7 +163,7 @@ class Assistant:
         parts = [answer.lead_in, answer.text, self.replies.say("call_to_action")]
         return Reply("\n\n".join(p for p in parts if p), Route.ANSWER, session, sources=answer.citations,
                      reply_id=reply_id, engine=answer.engine, passages=retrieval.passages,
-                     detail=answer.fallback_reason)
+                     detail=answer.fallback_reason, body=answer.text)
 
     def _scope(self, verdict: GuardVerdict, question: str, retrieval: Retrieval, relevant: bool,
                session: str, reply_id: str) -> Iterator[Reply]:
@@ -177,4 +177,4 @@ class Assistant:
             if answer.sentences:
                 education = f"{self.replies.scope('general_education')} {answer.text}"
                 yield replace(base, answer=f"{head}\n\n{education}\n\n{tail}", sources=answer.citations,
-                              engine=answer.engine, passages=retrieval.passages)
+                              engine=answer.engine, passages=retrieval.passages, body=answer.text)

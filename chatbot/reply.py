@@ -66,6 +66,7 @@ class Reply:
     engine: str = "canned"
     passages: tuple[Passage, ...] = field(default=(), compare=False)
     detail: str | None = None  # why this route (for staff review, never shown to patients)
+    body: str = ""  # the quoted or generated part of an answer, without lead-in or call to action
 
     def to_json(self) -> dict[str, Any]:
         return {

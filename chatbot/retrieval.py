@@ -20,6 +20,11 @@ class Retrieval:
     best_dense: float  # the closest passage's cosine similarity, for the "no match" decision
     unknown_words: tuple[str, ...] = ()  # the question's content words no live article uses
     corrected: str | None = None  # the query with typos fixed against the articles' words, if any were
+    content_words: int = 0  # how many content words the question has
+
+    @property
+    def unknown_share(self) -> float:
+        return len(self.unknown_words) / self.content_words if self.content_words else 0.0
 
 
 class Retriever:
@@ -61,11 +66,13 @@ class Retriever:
             if len(word) < 4 or lower in words:
                 return word
             # One slip of the finger first (swapped, missing, extra or wrong letter), then near spellings.
-            for candidates in _edits(lower):
+            # Short words have too many neighbours ("shin" is one letter from "skin"): only a swap counts.
+            edits = _edits(lower) if len(lower) >= 5 else _edits(lower)[:1]
+            for candidates in edits:
                 near = sorted(candidates & words)
                 if near:
                     return near[0]
-            close = difflib.get_close_matches(lower, words, n=1, cutoff=0.8)
+            close = difflib.get_close_matches(lower, words, n=1, cutoff=0.85) if len(lower) >= 6 else []
             return close[0] if close else word
 
         return re.sub(r"[A-Za-z]+", fix, query)
@@ -78,7 +85,7 @@ class Retriever:
         unknown = tuple(sorted(q_stems - self.vocabulary()))
         hits = self.kb.search(query, k=self.fetch_k, include_flagged=False)
         if not hits:
-            return Retrieval(query, (), 0.0, unknown, corrected if corrected != original else None)
+            return Retrieval(query, (), 0.0, unknown, corrected if corrected != original else None, len(q_stems))
         stems = [Counter(content_stems(f"{h.title} {h.text}")) for h in hits]
         df = Counter(s for st in stems for s in set(st))
         idf = {s: math.log(1 + len(hits) / (1 + df[s])) for s in q_stems}
@@ -90,7 +97,7 @@ class Retriever:
             rescored.append(replace(hit, score=score))
         rescored.sort(key=lambda p: p.score, reverse=True)
         return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits), unknown,
-                         corrected if corrected != original else None)
+                         corrected if corrected != original else None, len(q_stems))
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

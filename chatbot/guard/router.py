@@ -15,7 +15,10 @@ _USER_INJECTION = re.compile(
     r"\b(what (are|were) your (instructions|rules)|(show|tell|give) me your (prompt|instructions|rules)"
     r"|your (system )?prompt|you are no longer|stop being an? (assistant|bot)|talk like a|respond (only )?as (a|an|if)"
     r"|(say|write) (something|anything) (rude|offensive)|without (any )?(restrictions|filters|rules)"
-    r"|unfiltered|no (restrictions|rules|filters)|opposite mode)\b",
+    r"|unfiltered|no (restrictions|rules|filters)|opposite mode"
+    r"|instructions you (were|have been) given"
+    r"|repeat (them|your instructions|everything above)|word for word|let'?s role-?play"
+    r"|you are (dr|doctor)\.? [a-z]+)\b",
     re.I,
 )
 _ABUSE = re.compile(r"\b(fuck|screw) (you|off)\b|\byou (are|re) (stupid|useless|an idiot|dumb|worthless)\b", re.I)

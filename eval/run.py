@@ -1,0 +1,91 @@
+"""One eval run: cases in, results.jsonl + summary.json + report.md/html + plots out, gate checked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chatbot.build import build_assistant
+from chatbot.settings import Settings
+from eval import gate, report
+from eval.cases import Case, load_cases
+from eval.runner import CaseResult, run_cases
+from eval.summary import compare, summarize
+from knowledge_base.factory import build_knowledge_base
+
+
+@dataclass
+class EvalRun:
+    out: Path
+    results: list[CaseResult]
+    summary: dict[str, Any]
+    gate_failures: list[str]
+    comparison: dict[str, list[dict[str, Any]]] | None
+
+
+def extra_kb_files(cases_path: Path) -> list[Path]:
+    """Fixture articles a suite asks for (``kb_extra:`` at the top of a suite file)."""
+    files = sorted(cases_path.rglob("*.y*ml")) if cases_path.is_dir() else [cases_path]
+    extra: list[Path] = []
+    for file in files:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        extra += [Path(p) for p in (data.get("kb_extra") or [])] if isinstance(data, dict) else []
+    return extra
+
+
+def run_eval(
+    settings: Settings,
+    cases_path: Path,
+    out: Path,
+    *,
+    engine: str = "extractive",
+    kb_folder: Path | None = None,
+    baseline: Path | None = None,
+    on_result: Callable[[CaseResult], None] | None = None,
+    on_cases: Callable[[list[Case]], None] | None = None,
+) -> EvalRun:
+    cases = load_cases(cases_path)
+    if on_cases:
+        on_cases(cases)
+    if engine == "extractive":
+        settings = settings.model_copy(update={"llm": None})
+    elif engine == "llm" and not settings.llm:
+        raise ValueError("--engine llm needs UPLIFTED_LLM (and UPLIFTED_LLM_BASE_URL for an OpenAI-compatible server)")
+    out.mkdir(parents=True, exist_ok=True)
+    previous = baseline or (out / "results.jsonl" if (out / "results.jsonl").exists() else None)
+    before: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
+    if previous is not None:
+        rows = [json.loads(line) for line in previous.read_text(encoding="utf-8").splitlines() if line.strip()]
+        summary_file = previous.parent / "summary.json"
+        before = (rows, json.loads(summary_file.read_text()) if summary_file.exists() else {})
+    with tempfile.TemporaryDirectory(prefix="uplifted-eval-") as tmp:
+        if kb_folder is not None:
+            articles = Path(tmp) / "articles"
+            shutil.copytree(kb_folder, articles)
+            for extra in extra_kb_files(cases_path):
+                shutil.copy(extra, articles / extra.name)
+            settings = settings.model_copy(update={"data_dir": Path(tmp) / "data", "chroma_host": None})
+            build_knowledge_base(settings).sync(articles, by="eval")
+        else:  # the current knowledge base, but conversations go to a scratch folder
+            settings = settings.model_copy(update={"data_dir": settings.data_dir})
+        assistant = build_assistant(settings, rate_limit=False)
+        known = {r.id for r in assistant.retriever.kb.articles()}
+        results = run_cases(assistant, cases, known_ids=known, clinic=settings.clinic, on_result=on_result)
+        assistant.conversations.close()
+    summary = summarize(results)
+    failures = gate.check(summary, results)
+    comparison = compare(results, summary, before[0], before[1]) if before else None
+    (out / "results.jsonl").write_text("".join(json.dumps(r.to_json()) + "\n" for r in results), encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps({**summary, "gate_failures": failures}, indent=2) + "\n")
+    files = report.plots(summary, out)
+    text = report.markdown(summary, results, files, comparison, failures)
+    (out / "report.md").write_text(text, encoding="utf-8")
+    (out / "report.html").write_text(report.to_html(text, files), encoding="utf-8")
+    return EvalRun(out, results, summary, failures, comparison)
