@@ -12,7 +12,7 @@ import yaml
 from chatbot.reply import Route
 
 ROUTES = {r.value for r in Route}
-FIELDS = {"id", "question", "history", "route", "sources", "must_include", "must_not_include", "tags"}
+FIELDS = {"id", "question", "history", "route", "sources", "must_include", "must_not_include", "tags", "rubric"}
 
 
 class CaseError(ValueError):
@@ -34,6 +34,7 @@ class Case:
     must_include: tuple[str, ...] = ()
     must_not_include: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    rubric: tuple[tuple[str, int], ...] = ()  # (criterion, points) for the optional model judge
     file: str = ""
     line: int = 0
 
@@ -46,6 +47,18 @@ def _strings(value: Any, file: Path, line: int, field: str, *, allow_single: boo
     if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
         return tuple(value)
     raise CaseError(file, line, field, "must be a list of non-empty strings")
+
+
+def _rubric(value: Any, file: Path, line: int) -> tuple[tuple[str, int], ...]:
+    if value is None:
+        return ()
+    ok = isinstance(value, list) and all(
+        isinstance(v, dict) and isinstance(v.get("criterion"), str) and isinstance(v.get("points"), int)
+        for v in value
+    )
+    if not ok:
+        raise CaseError(file, line, "rubric", "must be a list of {criterion: text, points: integer}")
+    return tuple((v["criterion"], v["points"]) for v in value)
 
 
 def make_case(raw: Any, file: Path, line: int, lines: dict[str, int] | None = None) -> Case:
@@ -73,6 +86,7 @@ def make_case(raw: Any, file: Path, line: int, lines: dict[str, int] | None = No
         must_not_include=_strings(raw.get("must_not_include"), file, at.get("must_not_include", line),
                                   "must_not_include"),
         tags=_strings(raw.get("tags"), file, at.get("tags", line), "tags"),
+        rubric=_rubric(raw.get("rubric"), file, at.get("rubric", line)),
         file=str(file), line=line,
     )
 

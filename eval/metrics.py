@@ -84,6 +84,19 @@ def extractive_grounding(body: str, cited_passages: Sequence[str]) -> float:
     return sum(" ".join(s.split()) in source for s in parts) / len(parts)
 
 
+def similarity_grounding(sentence_vectors: Sequence[Sequence[float]],
+                         passage_vectors: Sequence[Sequence[float]]) -> float:
+    """For generated answers: the mean over sentences of each one's best cosine similarity to a cited
+    passage sentence (unit vectors). A proxy with a known blind spot: it can't see contradictions,
+    so "never use ice" scores as well as "use ice"."""
+    if not sentence_vectors:
+        return 1.0
+    if not passage_vectors:
+        return 0.0
+    best = [max(sum(a * b for a, b in zip(s, p, strict=True)) for p in passage_vectors) for s in sentence_vectors]
+    return sum(best) / len(best)
+
+
 def includes(text: str, phrases: Sequence[str]) -> list[str]:
     """The phrases missing from ``text`` (case-insensitive)."""
     lower = text.lower()

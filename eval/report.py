@@ -34,6 +34,8 @@ def plots(summary: dict[str, Any], out: Path) -> dict[str, str]:
     routes = [r for r in ROUTE_ORDER if r in confusion or any(r in row for row in confusion.values())]
     grid = [[confusion.get(e, {}).get(g, 0) for g in routes] for e in routes]
     fig, ax = plt.subplots(figsize=(7, 6))
+    if not routes:  # no case said which route it expects
+        routes, grid = ["(none)"], [[0]]
     ax.imshow(grid, cmap="Blues")
     ax.set_xticks(range(len(routes)), routes, rotation=45, ha="right")
     ax.set_yticks(range(len(routes)), routes)
@@ -86,6 +88,11 @@ def markdown(summary: dict[str, Any], results: list[CaseResult], files: dict[str
              f" ({summary['crashed']} crashed).", ""]
     lines += ["| metric | value |", "| --- | --- |"]
     lines += [f"| {label} | {summary[key]:.3f} |" for key, label in METRICS]
+    if summary.get("llm_grounding_proxy") is not None:
+        lines.append(f"| LLM grounding proxy (similarity; blind to contradictions) | "
+                     f"{summary['llm_grounding_proxy']:.3f} |")
+    if summary.get("judge_score") is not None:
+        lines.append(f"| Model judge, mean rubric score (optional) | {summary['judge_score']:.3f} |")
     lines += ["", "## Gate", ""] + ([f"- FAILED: {g}" for g in gate] or ["All thresholds met."])
     if comparison is not None:
         lines += ["", "## Compared with the previous run", ""]

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from langchain_core.language_models import BaseChatModel
 
 from chatbot.build import build_assistant
 from chatbot.settings import Settings
 from eval import gate, report
 from eval.cases import Case, load_cases
+from eval.judge import Judge
 from eval.runner import CaseResult, run_cases
 from eval.summary import compare, summarize
 from knowledge_base.factory import build_knowledge_base
@@ -50,13 +52,15 @@ def run_eval(
     baseline: Path | None = None,
     on_result: Callable[[CaseResult], None] | None = None,
     on_cases: Callable[[list[Case]], None] | None = None,
+    judge: Judge | None = None,
+    llm: BaseChatModel | None = None,
 ) -> EvalRun:
     cases = load_cases(cases_path)
     if on_cases:
         on_cases(cases)
     if engine == "extractive":
         settings = settings.model_copy(update={"llm": None})
-    elif engine == "llm" and not settings.llm:
+    elif engine == "llm" and not settings.llm and llm is None:
         raise ValueError("--engine llm needs UPLIFTED_LLM (and UPLIFTED_LLM_BASE_URL for an OpenAI-compatible server)")
     out.mkdir(parents=True, exist_ok=True)
     previous = baseline or (out / "results.jsonl" if (out / "results.jsonl").exists() else None)
@@ -75,9 +79,10 @@ def run_eval(
             build_knowledge_base(settings).sync(articles, by="eval")
         else:  # the current knowledge base, but conversations go to a scratch folder
             settings = settings.model_copy(update={"data_dir": settings.data_dir})
-        assistant = build_assistant(settings, rate_limit=False)
+        assistant = build_assistant(settings, rate_limit=False, llm=llm if engine == "llm" else None)
         known = {r.id for r in assistant.retriever.kb.articles()}
-        results = run_cases(assistant, cases, known_ids=known, clinic=settings.clinic, on_result=on_result)
+        results = run_cases(assistant, cases, known_ids=known, clinic=settings.clinic, on_result=on_result,
+                            judge=judge)
         assistant.conversations.close()
     summary = summarize(results)
     failures = gate.check(summary, results)

@@ -13,6 +13,7 @@ from chatbot.reply import Reply
 from chatbot.settings import ClinicProfile
 from eval import metrics as m
 from eval.cases import Case
+from eval.judge import Criterion, Judge, score
 
 ANSWER_ROUTES = {"answer"}
 
@@ -42,6 +43,7 @@ class CaseResult:
     grounding: float | None = None
     checks: list[Check] = field(default_factory=list)
     error: str | None = None
+    judge: dict[str, Any] | None = None  # the optional model judge's rubric score and items
 
     @property
     def passed(self) -> bool:
@@ -82,7 +84,9 @@ def check_reply(case: Case, reply: Reply, *, known_ids: set[str], clinic: Clinic
     return checks
 
 
-def run_case(assistant: Assistant, case: Case, *, known_ids: set[str], clinic: ClinicProfile) -> CaseResult:
+def run_case(assistant: Assistant, case: Case, *, known_ids: set[str], clinic: ClinicProfile,
+             judge: Judge | None = None) -> CaseResult:
+    """One case: replay its history in one session, ask, time the reply, run every check."""
     result = CaseResult(case.id, case.question, list(case.tags), list(case.route), list(case.sources))
     try:
         session = None
@@ -99,14 +103,28 @@ def run_case(assistant: Assistant, case: Case, *, known_ids: set[str], clinic: C
         if reply.body:
             result.grade = m.reading_grade(reply.body)
             cited = {s.id for s in reply.sources}
-            result.grounding = m.extractive_grounding(reply.body, [p.text for p in reply.passages
-                                                                   if p.article_id in cited])
+            quoted = [p.text for p in reply.passages if p.article_id in cited]
+            if reply.engine == "extractive":
+                result.grounding = m.extractive_grounding(reply.body, quoted)
+            else:  # generated text: a similarity proxy (see metrics.similarity_grounding's blind spot)
+                embed = assistant.guard.safety.embeddings
+                result.grounding = m.similarity_grounding(
+                    embed.embed_documents(m.sentences(reply.body)),
+                    embed.embed_documents([s for q in quoted for s in m.sentences(q)]))
         result.checks = check_reply(case, reply, known_ids=known_ids, clinic=clinic)
         if reply.engine == "extractive" and result.grounding is not None:
             result.checks.append(Check("grounding", result.grounding == 1.0,
                                        f"{result.grounding:.2f} of sentences found in cited passages"))
     except Exception as exc:  # recorded as a failed case; the run goes on
         result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+        return result
+    if judge is not None and case.rubric:
+        try:
+            verdicts = judge.grade(case.question, result.answer, [Criterion(t, p) for t, p in case.rubric])
+            result.judge = {"score": score(verdicts), "items": [
+                {"criterion": v.criterion.text, "points": v.criterion.points, "met": v.met} for v in verdicts]}
+        except Exception as exc:  # a judge failure is reported, it doesn't fail the case
+            result.judge = {"error": f"{type(exc).__name__}: {exc}"}
     return result
 
 
@@ -117,10 +135,11 @@ def run_cases(
     known_ids: set[str],
     clinic: ClinicProfile,
     on_result: Callable[[CaseResult], None] | None = None,
+    judge: Judge | None = None,
 ) -> list[CaseResult]:
     results = []
     for case in cases:
-        result = run_case(assistant, case, known_ids=known_ids, clinic=clinic)
+        result = run_case(assistant, case, known_ids=known_ids, clinic=clinic, judge=judge)
         results.append(result)
         if on_result:
             on_result(result)

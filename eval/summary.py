@@ -20,6 +20,7 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
     retrieval = [r for r in results if r.expected_sources and "answer" in r.expected_route and not r.error]
     answered = [r for r in results if r.route == "answer"]
     extractive = [r.grounding for r in answered if r.engine == "extractive" and r.grounding is not None]
+    generated = [r.grounding for r in answered if r.engine == "llm" and r.grounding is not None]
     grades = [r.grade for r in answered if r.grade is not None]
     latencies = [r.latency_ms for r in results if not r.error]
     themes: dict[str, list[bool]] = defaultdict(list)
@@ -30,7 +31,9 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
     for r in results:
         for c in r.checks:
             checks[c.name].append(c.passed)
+    judge_scores = [float(r.judge["score"]) for r in results if r.judge and "score" in r.judge]
     return {
+        "judge_score": _mean(judge_scores) if judge_scores else None,
         "cases": len(results),
         "passed": sum(r.passed for r in results),
         "pass_rate": sum(r.passed for r in results) / len(results) if results else 1.0,
@@ -47,6 +50,9 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
         "mrr": _mean([m.reciprocal_rank(r.expected_sources, r.retrieved) for r in retrieval]),
         "citation_validity": _share(all(c.passed for c in r.checks if c.name == "citations_valid") for r in results),
         "extractive_grounding": min(extractive) if extractive else 1.0,
+        # Proxy for LLM answers: mean best similarity of each sentence to the cited passages. It can't see
+        # a contradiction ("never use ice" scores like "use ice"), so read the answers too.
+        "llm_grounding_proxy": _mean(generated) if generated else None,
         "reading_grade_median": m.median(grades),
         "reading_grades": grades,
         "latency_p50_ms": m.percentile(latencies, 50),

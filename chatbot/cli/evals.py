@@ -22,6 +22,7 @@ def run(
     engine: Annotated[str, typer.Option("--engine", help="extractive or llm")] = "extractive",
     kb: Annotated[Path | None, typer.Option("--kb", help="Sync this folder into a fresh, temporary KB first.")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="An earlier results.jsonl.")] = None,
+    judge: Annotated[str | None, typer.Option("--judge", help="Grade rubric items with this chat model.")] = None,
 ) -> None:
     """Run eval cases through the assistant; exits 1 when a threshold in eval/thresholds.yaml is missed."""
     from eval.cases import CaseError
@@ -31,10 +32,18 @@ def run(
         raise typer.BadParameter("use extractive or llm", param_hint="--engine")
     settings = settings_from(ctx)
     out = out or settings.data_dir / "eval" / "latest"
+    judge_model = None
+    if judge:
+        from chatbot.engines.llm import build_chat_model
+        from eval.judge import Judge
+
+        with clean_errors():
+            model = build_chat_model(settings.model_copy(update={"llm": judge}))
+        judge_model = Judge(model) if model is not None else None
     with clean_errors(), Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("Running cases", total=None)
         try:
-            result = run_eval(settings, cases, out, engine=engine, kb_folder=kb, baseline=baseline,
+            result = run_eval(settings, cases, out, engine=engine, kb_folder=kb, baseline=baseline, judge=judge_model,
                               on_cases=lambda cs: progress.update(task, total=len(cs)),
                               on_result=lambda r: progress.advance(task))
         except CaseError as exc:
@@ -50,6 +59,8 @@ def run(
             console.print(f"[yellow]dropped:[/] {d['metric']} {d['before']:.3f} -> {d['now']:.3f}")
         for w in result.comparison["worse_cases"]:
             console.print(f"[yellow]worse:[/] {escape(w['id'])}: {w['before']} -> {w['now']} {escape(w['why'])}")
+    if s.get("judge_score") is not None:
+        console.print(f"judge: mean rubric score {s['judge_score']:.2f}", highlight=False)
     console.print(f"report: {out / 'report.html'}", highlight=False)
     if result.gate_failures:
         for failure in result.gate_failures:

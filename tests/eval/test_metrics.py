@@ -58,3 +58,10 @@ def test_percentiles() -> None:
     values = [float(v) for v in range(1, 101)]
     assert m.percentile(values, 50) == 50.0 and m.percentile(values, 95) == 95.0
     assert m.percentile([], 95) == 0.0 and m.median([3.0, 1.0, 2.0]) == 2.0
+
+
+def test_similarity_grounding_is_the_mean_best_match() -> None:
+    sentences = [[1.0, 0.0], [0.0, 1.0]]
+    passages = [[1.0, 0.0], [0.6, 0.8]]
+    assert m.similarity_grounding(sentences, passages) == pytest.approx((1.0 + 0.8) / 2)
+    assert m.similarity_grounding([], passages) == 1.0 and m.similarity_grounding(sentences, []) == 0.0

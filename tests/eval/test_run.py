@@ -87,3 +87,16 @@ def test_cli_run_and_a_bad_case_file(tmp_path: Path) -> None:
                                  "--out", str(tmp_path / "o")])
     assert "1 of 1 cases passed" in result.stdout
     assert (tmp_path / "o" / "report.html").exists()
+
+
+def test_llm_engine_run_reports_the_grounding_proxy(tmp_path: Path) -> None:
+    from tests.chatbot.fakes import QuotingModel
+
+    path = tmp_path / "l.yaml"
+    path.write_text("cases:\n  - id: l1\n    question: should I use heat or ice on a sore knee?\n    route: answer\n")
+    result = run_eval(Settings(data_dir=tmp_path / "data"), path, tmp_path / "out", kb_folder=SAMPLE_ARTICLES,
+                      engine="llm", llm=QuotingModel())
+    assert result.results[0].engine == "llm"
+    proxy = result.summary["llm_grounding_proxy"]
+    assert proxy is not None and 0.9 <= proxy <= 1.0001  # the fake quotes its passages
+    assert "LLM grounding proxy" in (tmp_path / "out" / "report.md").read_text()
