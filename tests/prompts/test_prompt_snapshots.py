@@ -39,7 +39,13 @@ def rendered_llm_prompt() -> str:
     return f"# llm_answer.yaml version {data['version']}\n\n## system\n{data['system']}\n\n## user\n{data['user']}\n"
 
 
-@pytest.mark.parametrize(("name", "text"), [("replies", rendered_replies), ("llm_answer", rendered_llm_prompt)])
+def rendered_judge_prompt() -> str:
+    data = load("judge")
+    return f"# judge.yaml version {data['version']}\n\n## system\n{data['system']}\n\n## user\n{data['user']}\n"
+
+
+@pytest.mark.parametrize(("name", "text"), [("replies", rendered_replies), ("llm_answer", rendered_llm_prompt),
+                                            ("judge", rendered_judge_prompt)])
 def test_prompt_matches_reviewed_snapshot(name: str, text: object) -> None:
     current = text()  # type: ignore[operator]
     path = SNAPSHOTS / f"{name}.txt"
