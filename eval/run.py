@@ -76,10 +76,12 @@ def run_eval(
             for extra in extra_kb_files(cases_path):
                 shutil.copy(extra, articles / extra.name)
             settings = settings.model_copy(update={"data_dir": Path(tmp) / "data", "chroma_host": None})
-            build_knowledge_base(settings).sync(articles, by="eval")
-        else:  # the current knowledge base, but conversations go to a scratch folder
-            settings = settings.model_copy(update={"data_dir": settings.data_dir})
-        assistant = build_assistant(settings, rate_limit=False, llm=llm if engine == "llm" else None)
+            kb = build_knowledge_base(settings)
+            kb.sync(articles, by="eval")
+        else:  # the current knowledge base; the eval's conversations go to a scratch folder, not staff's
+            kb = build_knowledge_base(settings)
+            settings = settings.model_copy(update={"data_dir": Path(tmp) / "data"})
+        assistant = build_assistant(settings, kb=kb, rate_limit=False, llm=llm if engine == "llm" else None)
         known = {r.id for r in assistant.retriever.kb.articles()}
         results = run_cases(assistant, cases, known_ids=known, clinic=settings.clinic, on_result=on_result,
                             judge=judge)

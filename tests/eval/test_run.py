@@ -100,3 +100,15 @@ def test_llm_engine_run_reports_the_grounding_proxy(tmp_path: Path) -> None:
     proxy = result.summary["llm_grounding_proxy"]
     assert proxy is not None and 0.9 <= proxy <= 1.0001  # the fake quotes its passages
     assert "LLM grounding proxy" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_run_on_the_current_kb_leaves_staff_conversations_alone(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    from knowledge_base.factory import build_knowledge_base
+
+    build_knowledge_base(settings).sync(SAMPLE_ARTICLES, by="staff")
+    path = tmp_path / "c.yaml"
+    path.write_text("cases:\n  - id: c1\n    question: should I use heat or ice on a sore knee?\n    route: answer\n")
+    result = run_eval(settings, path, tmp_path / "out")
+    assert result.results[0].route == "answer" and result.results[0].sources[0]["id"] == "heat-or-ice"
+    assert not settings.conversations_path.exists()
