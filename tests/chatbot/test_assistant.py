@@ -202,3 +202,8 @@ def test_llm_engine_answers_through_the_assistant_on_redacted_text(
     assert reply.sources and reply.sources[0].id == "why-does-hip-mobility-matter"
     assert model.prompts and all("555-123-4567" not in p and "Jane Doe" not in p for p in model.prompts)
     assert "<passage" in model.prompts[0]
+
+
+@pytest.mark.parametrize("message", ["I have shin splints, what helps?", "what exercises help with bursitis?"])
+def test_injury_without_an_article_is_no_match_not_off_topic(assistant: Assistant, message: str) -> None:
+    assert ask(assistant, message).route is Route.NO_MATCH
