@@ -1,0 +1,1 @@
+"""The staff console: articles, previews, what patients ask, booking requests and evals, behind a login."""
