@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
 
+    # Staff console logins: JSON {"name": "<hash from `uplifted staff hash-password`>"}; also see staff_users_path.
+    staff_users: dict[str, str] = Field(default_factory=dict)
+
     clinic: ClinicProfile = Field(default_factory=ClinicProfile)
 
     @field_validator("articles_base_url")
@@ -77,6 +80,16 @@ class Settings(BaseSettings):
     @property
     def conversations_path(self) -> Path:
         return self.data_dir / "conversations.sqlite"
+
+    @property
+    def staff_users_path(self) -> Path:
+        """Logins kept by `uplifted staff add-user` (names and password hashes, mode 0600)."""
+        return self.data_dir / "staff-users.json"
+
+    @property
+    def evals_dir(self) -> Path:
+        """Eval runs started from the staff console (each compared with the one before)."""
+        return self.data_dir / "evals"
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

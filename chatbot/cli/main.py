@@ -11,13 +11,14 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import typer
 from pydantic import ValidationError
 
-from chatbot.cli import ask, evals, kb, serve
+from chatbot.cli import ask, evals, kb, serve, staff
 from chatbot.cli.common import fail
 from chatbot.settings import Settings
 
 app = typer.Typer(help="Uplifted Assistant: the clinic's patient-education chatbot.", no_args_is_help=True)
 app.add_typer(kb.app, name="kb")
 app.add_typer(evals.app, name="eval")
+app.add_typer(staff.app, name="staff")
 app.command("serve")(serve.serve)
 app.command("ask")(ask.ask)
 
