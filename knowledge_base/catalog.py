@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -44,6 +44,13 @@ def m001_articles(conn: sqlite3.Connection) -> None:
     )
     # Write-ahead journal: articles whose stored chunks may need tidying after a crash.
     conn.execute("CREATE TABLE pending (article_id TEXT PRIMARY KEY, started_at TEXT NOT NULL)")
+
+
+@MIGRATIONS
+def m002_article_text(conn: sqlite3.Connection) -> None:
+    # The article's text, so staff can read it and edit its metadata without the file.
+    # NULL for articles published before this migration (rebuilt from their chunks on demand).
+    conn.execute("ALTER TABLE articles ADD COLUMN text TEXT")
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,16 @@ class Catalog:
     def chunk_uids(self, article_id: str) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT uid FROM chunks WHERE article_id = ?", (article_id,))}
 
+    def ordered_uids(self, article_id: str) -> list[str]:
+        """The article's live chunk ids in reading order."""
+        rows = self.conn.execute("SELECT uid FROM chunks WHERE article_id = ? ORDER BY position", (article_id,))
+        return [r[0] for r in rows]
+
+    def article_text(self, article_id: str) -> str | None:
+        """The stored text; None for an unknown article or one published before text was stored."""
+        row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row["text"] if row else None
+
     def pending(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT article_id FROM pending ORDER BY article_id")]
 
@@ -150,28 +167,38 @@ class Catalog:
         with transaction(self.conn):
             self.conn.executemany("DELETE FROM pending WHERE article_id = ?", [(a,) for a in article_ids])
 
-    def publish(self, items: Iterable[tuple[Article, list[str], list[str]]], *, by: str) -> None:
-        """Make each (article, chunk uids, flagged passages) live, atomically, and audit it."""
+    def publish(
+        self,
+        items: Iterable[tuple[Article, list[str], list[str]]],
+        *,
+        by: str,
+        actions: Mapping[str, tuple[str, str | None]] | None = None,
+    ) -> None:
+        """Make each (article, chunk uids, flagged passages) live, atomically, and audit it.
+
+        The audit action is "add" or "replace" with the file name as detail, unless ``actions``
+        maps the article id to another (action, detail), e.g. ("edit", "title, url")."""
         with transaction(self.conn):
             for article, uids, flagged in items:
                 old = self.conn.execute("SELECT version FROM articles WHERE id = ?", (article.id,)).fetchone()
                 self.conn.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
                 self.conn.execute(
                     """INSERT OR REPLACE INTO articles (id, title, url, tags, reviewed_on, review_due,
-                       version, source, source_hash, chunk_count, flagged, updated_at, updated_by)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       version, source, source_hash, chunk_count, flagged, updated_at, updated_by, text)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (article.id, article.title, article.url, json.dumps(list(article.tags)),
                      article.reviewed_on.isoformat() if article.reviewed_on else None,
                      article.review_due.isoformat() if article.review_due else None,
                      article.version, article.source, article.source_hash, len(uids),
-                     json.dumps(flagged), _now(), by),
+                     json.dumps(flagged), _now(), by, article.text),
                 )
                 self.conn.executemany(
                     "INSERT OR REPLACE INTO chunks (uid, article_id, position) VALUES (?, ?, ?)",
                     [(uid, article.id, pos) for pos, uid in enumerate(uids)],
                 )
-                action = "add" if old is None else "replace"
-                self._audit(action, article.id, article.version, by, article.source)
+                default: tuple[str, str | None] = ("add" if old is None else "replace", article.source)
+                action, detail = (actions or {}).get(article.id, default)
+                self._audit(action, article.id, article.version, by, detail)
 
     def remove(self, article_ids: Iterable[str], *, by: str) -> None:
         with transaction(self.conn):

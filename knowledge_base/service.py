@@ -11,56 +11,43 @@ already stored), while the :class:`Catalog` decides which chunks are live. Order
 
 A crash between any two steps leaves every article in its old or its new state, and
 :meth:`KnowledgeBase.repair` (run before every change) deletes what a crash left behind.
+
+Staff's one-article operations (replace with a file, edit metadata, read the text back, and the
+dry-run staging of uploads) live in :mod:`knowledge_base.editing` and :mod:`knowledge_base.staging`;
+the methods here delegate to them, and their writes take the same path.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from langchain_core.documents import Document
 from langchain_core.indexing import RecordManager, index
 from langchain_core.vectorstores import VectorStore
 
+from knowledge_base import editing, staging
 from knowledge_base.article import Article, ArticleError
 from knowledge_base.catalog import ArticleRecord, Catalog
 from knowledge_base.chunking import Chunker
+from knowledge_base.editing import UNSET, MetadataEdit, Unset
 from knowledge_base.loaders import SUPPORTED, load_article
+from knowledge_base.report import SyncReport, UnknownArticle
+from knowledge_base.staging import StagedFile
 
-
-class UnknownArticle(KeyError):
-    def __init__(self, ids: Sequence[str]) -> None:
-        self.ids = list(ids)
-        names = ", ".join(repr(i) for i in ids)
-        super().__init__(f"unknown article id{'s' if len(ids) > 1 else ''} {names} (see `uplifted kb list`)")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+__all__ = ["UNSET", "KnowledgeBase", "MetadataEdit", "Passage", "StagedFile", "SyncReport", "UnknownArticle",
+           "Unset", "chunk_uid"]
 
 
 def chunk_uid(doc: Document) -> str:
     """Deterministic chunk id: the article, its position and everything stored with it."""
     payload = json.dumps({"text": doc.page_content, "meta": doc.metadata}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-@dataclass
-class SyncReport:
-    added: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    errors: list[ArticleError] = field(default_factory=list)
-    flagged: dict[str, list[str]] = field(default_factory=dict)
-    repaired: list[str] = field(default_factory=list)
-    chunks_embedded: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 @dataclass(frozen=True)
@@ -123,7 +110,11 @@ class KnowledgeBase:
         if not folder.is_dir():
             raise NotADirectoryError(f"{folder} is not a folder")
         report = SyncReport(repaired=self.repair())
-        known = {rec.source: rec for rec in self.catalog.all()}
+        records = self.catalog.all()
+        sources = Counter(rec.source for rec in records)
+        # The quick "file unchanged" check needs one article per file name: a console replace can give
+        # an article another article's file name, and then both files are read in full.
+        known = {rec.source: rec for rec in records if sources[rec.source] == 1}
         articles: list[Article] = []
         seen: dict[str, str] = {}
         for path in self.article_files(folder):
@@ -172,6 +163,38 @@ class KnowledgeBase:
         report.removed.extend(dict.fromkeys(article_ids))
         return report
 
+    def replace(self, article_id: str, path: Path, *, by: str) -> SyncReport:
+        """Make the file's content the article ``article_id``, whatever id or name the file has.
+
+        A file that can't be loaded is reported in ``errors`` and the live version stays."""
+        return editing.replace(self, article_id, Path(path), by=by)
+
+    def update_metadata(
+        self,
+        article_id: str,
+        *,
+        by: str,
+        title: str | None = None,
+        url: str | None = None,
+        tags: Sequence[str] | None = None,
+        reviewed_on: date | Unset | None = UNSET,
+        review_due: date | Unset | None = UNSET,
+    ) -> SyncReport:
+        """Change an article's title, link, tags or review dates without a new file.
+
+        None (or UNSET for the dates) leaves a field as it is; see :class:`MetadataEdit` for
+        the rules. Raises ValueError with a message for staff when a value is invalid."""
+        edit = MetadataEdit(title=title, url=url, tags=tags, reviewed_on=reviewed_on, review_due=review_due)
+        return editing.update_metadata(self, article_id, edit, by=by)
+
+    def stage(self, paths: Iterable[Path]) -> list[StagedFile]:
+        """What :meth:`add` would do with these files, writing nothing."""
+        return staging.stage(self, paths)
+
+    def stage_replace(self, article_id: str, path: Path) -> StagedFile:
+        """What :meth:`replace` would do with this file, writing nothing."""
+        return staging.stage_replace(self, article_id, Path(path))
+
     def repair(self) -> list[str]:
         """Delete chunks a crashed change left behind; return the articles tidied."""
         pending = self.catalog.pending()
@@ -187,7 +210,23 @@ class KnowledgeBase:
             raise ArticleError(source, f"has the same article id {article_id!r} as {seen[article_id]}")
         seen[article_id] = source
 
-    def _write(self, articles: list[Article], report: SyncReport, *, by: str) -> None:
+    def _require(self, article_id: str) -> ArticleRecord:
+        record = self.catalog.get(article_id)
+        if record is None:
+            raise UnknownArticle([article_id])
+        return record
+
+    def _write(
+        self,
+        articles: list[Article],
+        report: SyncReport,
+        *,
+        by: str,
+        edited: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """The crash-safe write path. ``edited`` names the articles that are metadata edits
+        (id -> changed fields): audited as "edit" and reported in ``report.edited``."""
+        edited = edited or {}
         todo = []
         for article in articles:
             current = self.catalog.get(article.id)
@@ -213,10 +252,14 @@ class KnowledgeBase:
                 docs = docs_by_article[article.id]
                 flagged = [d.page_content for d in docs if d.metadata["flagged"]]
                 items.append((article, [chunk_uid(d) for d in docs], flagged))
-                (report.added if current is None else report.replaced).append(article.id)
+                if article.id in edited:
+                    report.edited[article.id] = list(edited[article.id])
+                else:
+                    (report.added if current is None else report.replaced).append(article.id)
                 if flagged:
                     report.flagged[article.id] = flagged
-            self.catalog.publish(items, by=by)
+            actions = {a: ("edit", ", ".join(fields)) for a, fields in edited.items()}
+            self.catalog.publish(items, by=by, actions=actions)
             for article, _ in batch:
                 self._drop_stale(article.id)
             self.catalog.clear_pending(a.id for a, _ in batch)
@@ -225,10 +268,7 @@ class KnowledgeBase:
                 self.on_progress(done, len(todo))
 
     def _uids_in_order(self, article_id: str) -> list[str]:
-        rows = self.catalog.conn.execute(
-            "SELECT uid FROM chunks WHERE article_id = ? ORDER BY position", (article_id,)
-        )
-        return [r[0] for r in rows]
+        return self.catalog.ordered_uids(article_id)
 
     def _remove(self, article_ids: list[str], *, by: str) -> None:
         if not article_ids:
@@ -249,6 +289,12 @@ class KnowledgeBase:
     # --- reads -------------------------------------------------------------------------
     def articles(self) -> list[ArticleRecord]:
         return self.catalog.all()
+
+    def article_text(self, article_id: str) -> str:
+        """The article's text as stored; for articles published before the catalog kept text,
+        rebuilt from its live chunks (paragraph breaks inside a chunk survive; one between two
+        chunks may become a paragraph break). Raises :class:`UnknownArticle`."""
+        return editing.article_text(self, article_id)
 
     def revision(self) -> int:
         """Grows with every change to the knowledge base (the audit log's last entry)."""

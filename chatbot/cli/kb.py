@@ -13,10 +13,13 @@ from rich.progress import Progress
 from rich.table import Table
 
 from chatbot.cli.common import clean_errors, console, current_user, err_console, settings_from
+from knowledge_base.catalog import ArticleRecord, AuditEntry
+from knowledge_base.editing import UNSET, Unset, parse_date
 from knowledge_base.factory import build_knowledge_base
-from knowledge_base.service import KnowledgeBase, SyncReport
+from knowledge_base.service import KnowledgeBase, SyncReport, UnknownArticle
 
-app = typer.Typer(help="Add, replace, remove, list and search the clinic's articles.", no_args_is_help=True)
+app = typer.Typer(help="Add, replace, remove, edit, list, show and search the clinic's articles.",
+                  no_args_is_help=True)
 
 By = Annotated[str | None, typer.Option("--by", help="Who made the change (default: your OS user).")]
 
@@ -98,6 +101,19 @@ def remove(
     _finish(report)
 
 
+def _record_json(r: ArticleRecord, today: date) -> dict[str, object]:
+    return {"id": r.id, "title": r.title, "url": r.url, "chunks": r.chunk_count, "version": r.version,
+            "tags": list(r.tags), "updated_at": r.updated_at.isoformat(), "updated_by": r.updated_by,
+            "reviewed_on": r.reviewed_on.isoformat() if r.reviewed_on else None,
+            "review_due": r.review_due.isoformat() if r.review_due else None,
+            "review_overdue": r.review_overdue(today), "flagged_passages": len(r.flagged)}
+
+
+def _entry_json(e: AuditEntry) -> dict[str, object]:
+    return {"at": e.at.isoformat(), "action": e.action, "article_id": e.article_id, "version": e.version,
+            "by": e.by, "detail": e.detail}
+
+
 @app.command("list")
 def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every article: id, title, link, chunks, version, last change, review due."""
@@ -105,14 +121,7 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
         records = _open(ctx).articles()
     today = date.today()
     if as_json:
-        rows = [
-            {"id": r.id, "title": r.title, "url": r.url, "chunks": r.chunk_count, "version": r.version,
-             "tags": list(r.tags), "updated_at": r.updated_at.isoformat(), "updated_by": r.updated_by,
-             "reviewed_on": r.reviewed_on.isoformat() if r.reviewed_on else None,
-             "review_due": r.review_due.isoformat() if r.review_due else None,
-             "review_overdue": r.review_overdue(today), "flagged_passages": len(r.flagged)}
-            for r in records
-        ]
+        rows = [_record_json(r, today) for r in records]
         typer.echo(json.dumps(rows, indent=2))
         return
     if not records:
@@ -161,15 +170,102 @@ def log(
     article_id: Annotated[str | None, typer.Argument(help="Only this article.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The audit log: every add, replace and remove, with when, which version and by whom."""
+    """The audit log: every add, replace, edit and remove, with when, which version and by whom."""
     with clean_errors():
         entries = _open(ctx).catalog.audit_log(article_id)
     if as_json:
-        typer.echo(json.dumps([
-            {"at": e.at.isoformat(), "action": e.action, "article_id": e.article_id, "version": e.version,
-             "by": e.by, "detail": e.detail} for e in entries
-        ], indent=2))
+        typer.echo(json.dumps([_entry_json(e) for e in entries], indent=2))
         return
     for e in entries:
         console.print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<8} {escape(e.article_id):<36} "
                       f"{(e.version or '')[:12]:<12}  by {escape(e.by)}", highlight=False)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    article_id: Annotated[str, typer.Argument(help="Article id (see `uplifted kb list`).")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One article: its metadata, its text and its history."""
+    with clean_errors():
+        kb = _open(ctx)
+        text = kb.article_text(article_id)
+        record = kb.catalog.get(article_id)
+        if record is None:
+            raise UnknownArticle([article_id])
+        history = kb.catalog.audit_log(article_id)
+    today = date.today()
+    if as_json:
+        typer.echo(json.dumps({**_record_json(record, today), "source": record.source,
+                               "flagged": list(record.flagged), "text": text,
+                               "history": [_entry_json(e) for e in history]}, indent=2))
+        return
+    due = record.review_due.isoformat() if record.review_due else "-"
+    if record.review_overdue(today):
+        due = f"[bold red]{due} OVERDUE[/]"
+    console.print(f"[bold]{escape(record.title)}[/] ({escape(record.id)})", highlight=False)
+    for label, value in [
+        ("link", escape(record.url or "-")), ("tags", escape(", ".join(record.tags) or "-")),
+        ("reviewed on", record.reviewed_on.isoformat() if record.reviewed_on else "-"), ("review due", due),
+        ("version", f"{record.version[:12]}  ({_count(record.chunk_count, 'chunk')}, {len(record.flagged)} flagged)"),
+        ("file", escape(record.source)),
+        ("last change", f"{record.updated_at:%Y-%m-%d %H:%M} by {escape(record.updated_by)}"),
+    ]:
+        console.print(f"  {label:<12} {value}", highlight=False)
+    console.print()
+    console.print(escape(text), highlight=False)
+    console.print("\n[bold]History[/]")
+    for e in history:
+        detail = f"  ({escape(e.detail)})" if e.detail else ""
+        console.print(f"  {e.at:%Y-%m-%d %H:%M:%S}  {e.action:<8} {(e.version or '')[:12]:<12}  "
+                      f"by {escape(e.by)}{detail}", highlight=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _date_option(option: str, value: str | None) -> date | Unset | None:
+    if value is None:
+        return UNSET
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise ValueError(f"{option}: {exc}") from None
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    article_id: Annotated[str, typer.Argument(help="Article id (see `uplifted kb list`).")],
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    url: Annotated[str | None, typer.Option(
+        "--url", help='New link (http:// or https://); "" for the default link (base URL + id).')] = None,
+    tags: Annotated[list[str] | None, typer.Option(
+        "--tag", help="A tag; repeat for several. Replaces all the article's tags.")] = None,
+    no_tags: Annotated[bool, typer.Option("--no-tags", help="Remove all tags.")] = False,
+    reviewed_on: Annotated[str | None, typer.Option(
+        "--reviewed-on", metavar="YYYY-MM-DD|none", help="When the article was last reviewed.")] = None,
+    review_due: Annotated[str | None, typer.Option(
+        "--review-due", metavar="YYYY-MM-DD|none", help="When it is next due for review.")] = None,
+    by: By = None,
+) -> None:
+    """Change an article's title, link, tags or review dates without uploading the file again."""
+    with clean_errors():
+        if tags and no_tags:
+            raise ValueError("use --tag or --no-tags, not both")
+        new_tags: list[str] | None = [] if no_tags else (tags or None)
+        dates = _date_option("--reviewed-on", reviewed_on), _date_option("--review-due", review_due)
+        if title is None and url is None and new_tags is None and dates == (UNSET, UNSET):
+            raise ValueError("nothing to change: give --title, --url, --tag, --no-tags, --reviewed-on or --review-due")
+        report = _open(ctx).update_metadata(
+            article_id, by=by or current_user(), title=title, url=url, tags=new_tags,
+            reviewed_on=dates[0], review_due=dates[1],
+        )
+    if report.repaired:
+        console.print(f"repaired: {', '.join(report.repaired)} (left over from an interrupted change)")
+    if report.edited:
+        console.print(f"edited {escape(article_id)}: {escape(', '.join(report.edited[article_id]))}", highlight=False)
+    else:
+        console.print(f"unchanged: {escape(article_id)} already has these values", highlight=False)
