@@ -72,20 +72,29 @@ class Assistant:
         assert last is not None
         return last
 
-    def stream(self, message: str, session: str | None = None) -> Iterator[Reply]:
-        """Progressively longer replies (the LLM engine streams); the last one is final and stored."""
+    def preview(self, message: str) -> Reply:
+        """The reply a new patient would get for ``message``, for staff: no rate limit, nothing stored."""
+        last: Reply | None = None
+        for last in self.stream(message, None, preview=True):  # noqa: B007 - the last one is final
+            pass
+        assert last is not None
+        return last
+
+    def stream(self, message: str, session: str | None = None, *, preview: bool = False) -> Iterator[Reply]:
+        """Progressively longer replies (the LLM engine streams); the last one is final and stored
+        (unless ``preview``: staff trying a question are neither rate-limited nor recorded)."""
         session = session if session and SESSION.match(session) else new_session()
         reply_id = uuid.uuid4().hex
         redacted = self.redactor.redact(message or "").text
         final: Reply | None = None
         try:
-            for final in self._route(redacted, session, reply_id):
+            for final in self._route(redacted, session, reply_id, limited=not preview):
                 yield final
         except Exception:  # a reply must never crash the chat; the cause goes to the log only
             log.exception("reply failed (session %s)", session)
             final = Reply(self.replies.say("error"), Route.NO_MATCH, session, reply_id=reply_id, detail="error")
             yield final
-        if final is not None:
+        if final is not None and not preview:
             try:
                 self.conversations.record_turn(session, redacted, final)
             except Exception:  # the patient still gets the reply; staff see the failure in the log
@@ -101,8 +110,8 @@ class Assistant:
     def _canned(self, text: str, route: Route, session: str, reply_id: str, detail: str | None) -> Reply:
         return Reply(text, route, session, reply_id=reply_id, detail=detail)
 
-    def _route(self, text: str, session: str, reply_id: str) -> Iterator[Reply]:
-        if self.rate_limiter is not None:
+    def _route(self, text: str, session: str, reply_id: str, *, limited: bool = True) -> Iterator[Reply]:
+        if limited and self.rate_limiter is not None:
             wait = self.rate_limiter.wait_seconds(session)
             if wait:
                 yield self._canned(self.replies.say("rate_limited", seconds=wait), Route.BLOCKED, session, reply_id,

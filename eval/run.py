@@ -21,6 +21,7 @@ from eval.judge import Judge
 from eval.runner import CaseResult, run_cases
 from eval.summary import compare, summarize
 from knowledge_base.factory import build_knowledge_base
+from knowledge_base.service import KnowledgeBase
 
 
 @dataclass
@@ -54,7 +55,10 @@ def run_eval(
     on_cases: Callable[[list[Case]], None] | None = None,
     judge: Judge | None = None,
     llm: BaseChatModel | None = None,
+    kb: KnowledgeBase | None = None,
 ) -> EvalRun:
+    """Run ``cases_path`` on a copy of ``kb_folder``, or else on the live knowledge base (``kb``, if the
+    caller has it open already, as the staff console does)."""
     cases = load_cases(cases_path)
     if on_cases:
         on_cases(cases)
@@ -79,7 +83,7 @@ def run_eval(
             kb = build_knowledge_base(settings)
             kb.sync(articles, by="eval")
         else:  # the current knowledge base; the eval's conversations go to a scratch folder, not staff's
-            kb = build_knowledge_base(settings)
+            kb = kb or build_knowledge_base(settings)
             settings = settings.model_copy(update={"data_dir": Path(tmp) / "data"})
         assistant = build_assistant(settings, kb=kb, rate_limit=False, llm=llm if engine == "llm" else None)
         known = {r.id for r in assistant.retriever.kb.articles()}

@@ -1,0 +1,89 @@
+"""One FastAPI app: the patient chat at ``/`` and the staff console at ``/staff``, both Gradio.
+
+The console is mounted only when a staff login is configured; otherwise ``/staff`` says how to
+set one and the patient chat runs as usual. The two Gradio apps share the knowledge base and the
+assistant but not their endpoints: the patient app's API has no staff handler in it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import fastapi
+import gradio as gr
+from fastapi.responses import HTMLResponse
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.vectorstores import VectorStore
+
+from chatbot.assistant import Assistant
+from chatbot.build import build_assistant
+from chatbot.settings import Settings
+from chatbot.staff import render
+from chatbot.staff.auth import StaffAuth, StaffAuthError
+from chatbot.web.app import build_app, launch_options
+from knowledge_base.factory import build_embeddings, build_knowledge_base
+from knowledge_base.service import KnowledgeBase
+
+STAFF_PATH = "/staff"
+
+
+@dataclass
+class Server:
+    app: fastapi.FastAPI
+    assistant: Assistant
+    kb: KnowledgeBase
+    console_off: str | None  # why the console is not mounted, or None when it is
+
+
+def _console_off_page(reason: str) -> HTMLResponse:
+    body = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Staff console is off</title></head>"
+            f"<body style='font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem'>"
+            f"<h1>Staff console is off</h1><p>{html.escape(reason)}</p></body></html>")
+    return HTMLResponse(body, status_code=503)
+
+
+def build_server(
+    settings: Settings,
+    *,
+    llm: BaseChatModel | None = None,
+    embeddings: Embeddings | None = None,
+    store: VectorStore | None = None,
+    kb: KnowledgeBase | None = None,
+    auth: StaffAuth | None = None,
+    rate_limit: bool = True,
+) -> Server:
+    """Build the whole web app from settings; tests swap in the LLM, embeddings, store or login check."""
+    from chatbot.staff.console import build_console
+    from chatbot.staff.insights import PatientInsights
+
+    embeddings = embeddings or build_embeddings(settings)
+    kb = kb or build_knowledge_base(settings, embeddings=embeddings, store=store)
+    assistant = build_assistant(settings, llm=llm, embeddings=embeddings, kb=kb, rate_limit=rate_limit)
+    app = fastapi.FastAPI(title=f"{settings.clinic.name} Assistant", docs_url=None, redoc_url=None, openapi_url=None)
+    console_off: str | None = None
+    try:
+        auth = auth or StaffAuth.from_settings(settings)
+    except StaffAuthError as exc:
+        console_off = str(exc)
+    if auth is not None:
+        console = build_console(settings, assistant=assistant, kb=kb, auth=auth,
+                                insights=PatientInsights(assistant.conversations, embeddings))
+        settings.evals_dir.mkdir(parents=True, exist_ok=True)
+        gr.mount_gradio_app(
+            app, console, path=STAFF_PATH, auth=auth,
+            auth_message=f"{settings.clinic.name} staff console. Log in with your staff name and password.",
+            css=render.CSS, footer_links=[], run_history=False, show_error=False,
+            max_file_size=settings.max_article_bytes, allowed_paths=[str(settings.evals_dir)],
+        )
+    else:
+        reason = console_off or ""
+
+        @app.get(STAFF_PATH, include_in_schema=False)
+        @app.get(STAFF_PATH + "/{rest:path}", include_in_schema=False)
+        def console_is_off(rest: str = "") -> HTMLResponse:
+            return _console_off_page(reason)
+
+    gr.mount_gradio_app(app, build_app(settings, assistant), path="", show_error=False, **launch_options())
+    return Server(app, assistant, kb, console_off)

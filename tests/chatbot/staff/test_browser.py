@@ -1,0 +1,119 @@
+"""The console in headless Chromium: log in, upload and publish an article; screenshot every page.
+
+Chromium is Debian's (`make test` installs it); Playwright drives it with ``executable_path``, so
+nothing is downloaded. The screenshots land in docs/screenshots/, linked from the README.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.chatbot.staff.conftest import PASSWORD, STAFF, Live
+from tests.conftest import REPO, markdown
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = REPO / "docs" / "screenshots"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+TABS = [("articles", "Articles"), ("upload", "Add articles"), ("preview", "Try a question"),
+        ("insights", "What patients ask"), ("bookings", "Booking requests"), ("evals", "Evals")]
+TIMEOUT = 60_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def log_in(page: Page, live: Live, shot: str | None = None) -> None:
+    page.goto(f"{live.url}/staff/")
+    page.locator("input[type=text]").first.wait_for(timeout=TIMEOUT)
+    if shot:
+        page.screenshot(path=SHOTS / f"login-{shot}.png", full_page=True)
+    page.locator("input[type=text]").first.fill(STAFF)
+    page.locator("input[type=password]").first.fill(PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    expect(page.get_by_text(f"Logged in as {STAFF}")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#articles-table")).to_contain_text("articles", timeout=TIMEOUT)
+
+
+def open_tab(page: Page, label: str) -> None:
+    """Click a tab; on a narrow screen Gradio puts the tabs that don't fit under "More tabs"."""
+    tab = page.get_by_role("tab", name=label, exact=True)
+    if tab.count() and tab.is_visible():
+        tab.click()
+        return
+    page.get_by_role("button", name="More tabs").click()
+    page.locator(".overflow-dropdown button", has_text=label).click()
+
+
+def populate(live: Live) -> None:
+    """A few patient conversations and a booking request, so the insight pages show something real."""
+    patient = live.patient()
+    for question in ["Why does hip mobility matter for my back?", "Should I use heat or ice?",
+                     "I have shin splints, what helps?", "shin splints after running, what do I do?",
+                     "I suddenly can't control my bladder and my back hurts"]:
+        patient.predict(question, "", api_name="/ask")
+    live.server.assistant.conversations.request_booking("browser-test", "Ana Lopez", "555 123 4567", "mornings", True)
+
+
+def test_login_and_upload_in_chromium_with_screenshots(browser: Browser, live: Live, tmp_path: Path) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    populate(live)
+    article = tmp_path / "walking-after-knee-surgery.md"
+    article.write_text(markdown(
+        "walking-after-knee-surgery", "Walking After Knee Surgery",
+        "Short, frequent walks help the knee heal after surgery.\n\n"
+        "Start with a few minutes at a time and add a little each day.\n\n"
+        "Your physical therapist will tell you when to walk farther or drop the walker."), encoding="utf-8")
+
+    for size, viewport in SIZES.items():
+        page = browser.new_page(viewport=viewport)
+        log_in(page, live, shot=size)
+        if size == "desktop":  # the upload flow, through the real page
+            open_tab(page, "Add articles")
+            page.locator("#upload-files input[type=file]").set_input_files(str(article))
+            page.locator("#check-files").click()
+            expect(page.locator("#staged")).to_contain_text("1 file ready to publish", timeout=TIMEOUT)
+            expect(page.locator("#staged")).to_contain_text("New article")
+            page.screenshot(path=SHOTS / "upload-checked-desktop.png", full_page=True)
+            page.locator("#publish-files").click()
+            expect(page.locator("#publish-status")).to_contain_text("walking-after-knee-surgery", timeout=TIMEOUT)
+            record = live.server.kb.catalog.get("walking-after-knee-surgery")
+            assert record is not None and record.updated_by == STAFF
+            open_tab(page, "Articles")
+            expect(page.locator("#articles-table")).to_contain_text("Walking After Knee Surgery", timeout=TIMEOUT)
+        for name, label in TABS:
+            open_tab(page, label)
+            if name == "preview":
+                page.locator("#preview-question textarea").fill("Why does hip mobility matter for my back?")
+                page.locator("#preview-ask").click()
+                expect(page.locator("#preview-route")).to_contain_text("answer", timeout=TIMEOUT)
+            elif name == "insights":
+                expect(page.locator("#backlog")).to_contain_text("shin", timeout=TIMEOUT)
+            elif name == "evals" and size == "desktop":  # a small shipped suite, run from the page
+                page.locator("#eval-suite input").click()
+                page.get_by_role("option", name="personal_details").click()
+                page.locator("#run-evals").click()
+                expect(page.locator("#eval-summary")).to_contain_text("cases passed", timeout=TIMEOUT * 3)
+            elif name == "evals":  # the last run is shown when the tab opens
+                page.locator("#eval-suite input").click()
+                page.get_by_role("option", name="personal_details").click()
+                expect(page.locator("#eval-summary")).to_contain_text("cases passed", timeout=TIMEOUT)
+            elif name == "bookings":
+                expect(page.locator("#bookings-table")).to_contain_text("Ana Lopez", timeout=TIMEOUT)
+            page.wait_for_timeout(300)  # let the tab's layout settle before the picture
+            page.screenshot(path=SHOTS / f"{name}-{size}.png", full_page=True)
+        page.close()
+    assert {p.name for p in SHOTS.glob("*.png")} >= {f"{n}-{s}.png" for n, _ in TABS for s in SIZES}
