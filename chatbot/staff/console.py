@@ -73,7 +73,7 @@ def build_console(
     def load_page(request: gr.Request) -> tuple[str, str, Any]:
         user = staff_name(request, auth)
         table, picker = article_list()
-        return f"Logged in as **{render.esc(user)}** &middot; [Log out](logout)", table, picker
+        return f"Logged in as **{render.esc(user)}**", table, picker
 
     @staff
     def refresh_articles(selected: str | None, request: gr.Request) -> tuple[str, Any]:
@@ -195,7 +195,7 @@ def build_console(
         try:
             if booking_id is None:
                 raise KeyError("pick a request first (click its row)")
-            conversations.mark_handled(int(booking_id))
+            conversations.mark_handled(int(booking_id), by=staff_name(request, auth))
             status = _status(True, f"Request {int(booking_id)} marked handled.")
         except KeyError as exc:
             status = _status(False, str(exc.args[0]))
@@ -225,9 +225,12 @@ def build_console(
         return shown.summary, shown.comparison, shown.plots, shown.failed
 
     with gr.Blocks(title=f"{clinic.name} staff console", analytics_enabled=False) as console:
-        with gr.Row(equal_height=True, elem_id="console-header"):
+        with gr.Row(elem_id="console-header"):
             gr.Markdown(f"# {render.esc(clinic.name)} staff console", min_height=0)
-            user_line = gr.Markdown(elem_id="user-line", min_height=0)
+            with gr.Column(scale=0, min_width=180, elem_id="user-box"):
+                user_line = gr.Markdown(elem_id="user-line", min_height=0)
+                # Relative, so it stays under the console's own path (Gradio's /logout for this app).
+                gr.Button("Log out", link="logout", link_target="_self", size="sm", elem_id="log-out")
         with gr.Tabs():
             with gr.Tab("Articles", id="articles", elem_id="tab-articles"):
                 articles_html = gr.HTML(elem_id="articles-table")

@@ -31,6 +31,7 @@ CSS = """
 .table-scroll { overflow-x: auto; }
 #console-header h1 { margin: 0; font-size: 1.6rem; }
 #user-line { text-align: right; }
+#user-box { gap: 0.25rem; }
 @media (max-width: 640px) {
   .staff-table .wide { display: none; }
   #console-header { flex-wrap: wrap; }
@@ -193,4 +194,11 @@ def question_groups(groups: Sequence[Any], *, backlog: bool) -> str:
 
 def booking_rows(requests: Sequence[Any]) -> list[list[Any]]:
     return [[b.id, b.created_at.strftime("%Y-%m-%d %H:%M"), b.name, b.phone, b.note,
-             b.handled_at.strftime("%Y-%m-%d %H:%M") if b.handled_at else "not yet"] for b in requests]
+             _handled(b)] for b in requests]
+
+
+def _handled(booking: Any) -> str:
+    if booking.handled_at is None:
+        return "not yet"
+    when = booking.handled_at.strftime("%Y-%m-%d %H:%M")
+    return f"{when} by {booking.handled_by}" if booking.handled_by else when

@@ -73,6 +73,12 @@ def m001_conversations(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX booking_created ON booking_requests(handled_at, created_at)")
 
 
+@MIGRATIONS
+def m002_booking_handled_by(conn: sqlite3.Connection) -> None:
+    """Who marked a booking request handled (the staff console's user)."""
+    conn.execute("ALTER TABLE booking_requests ADD COLUMN handled_by TEXT")
+
+
 @dataclass(frozen=True)
 class BookingRequest:
     id: int
@@ -82,21 +88,22 @@ class BookingRequest:
     note: str
     created_at: datetime
     handled_at: datetime | None
+    handled_by: str | None = None
 
     @property
     def handled(self) -> bool:
         return self.handled_at is not None
 
-    COLUMNS: ClassVar[str] = "id, session, name, phone, note, created_at, handled_at"
+    COLUMNS: ClassVar[str] = "id, session, name, phone, note, created_at, handled_at, handled_by"
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> BookingRequest:
         """Build from a row of ``COLUMNS`` (works with or without ``sqlite3.Row``)."""
-        id_, session, name, phone, note, created_at, handled_at = row
+        id_, session, name, phone, note, created_at, handled_at, handled_by = row
         return cls(
             id=id_, session=session, name=name, phone=phone, note=note,
             created_at=datetime.fromisoformat(created_at),
-            handled_at=datetime.fromisoformat(handled_at) if handled_at else None,
+            handled_at=datetime.fromisoformat(handled_at) if handled_at else None, handled_by=handled_by,
         )
 
 
@@ -256,15 +263,16 @@ class ConversationStore:
         rows = self.conn.execute(sql)
         return [BookingRequest.from_row(r) for r in rows.fetchall()]
 
-    def mark_handled(self, booking_id: int) -> None:
-        """Mark a booking request handled (the first time only; marking again keeps that time)."""
+    def mark_handled(self, booking_id: int, by: str | None = None) -> None:
+        """Mark a booking request handled by ``by`` (the first time only; marking again keeps that time and name)."""
         with transaction(self.conn):
             row = self.conn.execute("SELECT handled_at FROM booking_requests WHERE id = ?", (booking_id,)).fetchone()
             if row is None:
                 raise KeyError(f"no booking request with id {booking_id}")
             if row[0] is None:
                 self.conn.execute(
-                    "UPDATE booking_requests SET handled_at = ? WHERE id = ?", (self._now(), booking_id)
+                    "UPDATE booking_requests SET handled_at = ?, handled_by = ? WHERE id = ?",
+                    (self._now(), by, booking_id),
                 )
 
     def purge_bookings(self, older_than_days: int) -> int:

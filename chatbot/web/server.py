@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import fastapi
 import gradio as gr
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.vectorstores import VectorStore
@@ -68,6 +68,11 @@ def build_server(
     except StaffAuthError as exc:
         console_off = str(exc)
     if auth is not None:
+        @app.get(STAFF_PATH, include_in_schema=False)
+        def console_home(request: fastapi.Request) -> RedirectResponse:
+            """``/staff`` (where Gradio's logout lands) to the console's page, ``/staff/``."""
+            return RedirectResponse(url=request.url.path + "/", status_code=307)
+
         console = build_console(settings, assistant=assistant, kb=kb, auth=auth,
                                 insights=PatientInsights(assistant.conversations, embeddings))
         settings.evals_dir.mkdir(parents=True, exist_ok=True)

@@ -96,6 +96,13 @@ def test_login_and_upload_in_chromium_with_screenshots(browser: Browser, live: L
             expect(page.locator("#articles-table")).to_contain_text("Walking After Knee Surgery", timeout=TIMEOUT)
         for name, label in TABS:
             open_tab(page, label)
+            if name == "articles" and size == "desktop":  # open one: its text and history
+                page.locator("#article-picker input").click()
+                page.get_by_role("option", name="Heat or Ice: Which Should I Use? (heat-or-ice)").click()
+                expect(page.locator("#article-detail")).to_contain_text("History", timeout=TIMEOUT)
+                page.locator("#article-detail").click()  # close the dropdown's list before the picture
+                page.wait_for_timeout(500)
+                page.screenshot(path=SHOTS / "article-open-desktop.png", full_page=True)
             if name == "preview":
                 page.locator("#preview-question textarea").fill("Why does hip mobility matter for my back?")
                 page.locator("#preview-ask").click()
@@ -115,5 +122,10 @@ def test_login_and_upload_in_chromium_with_screenshots(browser: Browser, live: L
                 expect(page.locator("#bookings-table")).to_contain_text("Ana Lopez", timeout=TIMEOUT)
             page.wait_for_timeout(300)  # let the tab's layout settle before the picture
             page.screenshot(path=SHOTS / f"{name}-{size}.png", full_page=True)
+        if size == "desktop":  # logging out brings back the login form
+            page.locator("#log-out").click()
+            page.locator("input[type=password]").first.wait_for(timeout=TIMEOUT)
+            page.goto(f"{live.url}/staff/")
+            page.locator("input[type=password]").first.wait_for(timeout=TIMEOUT)
         page.close()
     assert {p.name for p in SHOTS.glob("*.png")} >= {f"{n}-{s}.png" for n, _ in TABS for s in SIZES}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,15 @@ def test_check_shows_split_and_flags_then_publish_adds_with_the_staff_name(live:
     assert "Ignore all previous" not in reply["answer"]
 
 
+def test_a_file_over_the_size_limit_is_refused_with_a_reason(live: Live, tmp_path: Path) -> None:
+    big = tmp_path / "huge-handout.md"
+    big.write_text(markdown("huge-handout", "Huge", "Walk a little every day. " * 250_000), encoding="utf-8")
+    assert big.stat().st_size > live.settings.max_article_bytes
+    with pytest.raises(Exception, match=r"(?i)size|large|limit"):
+        live.staff().predict([handle_file(big)], api_name="/check_files")
+    assert live.server.kb.catalog.get("huge-handout") is None
+
+
 def test_open_edit_replace_and_remove_an_article(live: Live, tmp_path: Path) -> None:
     staff = live.staff()
     first = article_file(tmp_path, "cane-use", "Using a Cane",
@@ -197,7 +207,8 @@ def test_preview_shows_route_answer_and_scored_passages_without_recording(live: 
     route, answer, passages = live.staff().predict("why does hip mobility matter for my back?", api_name="/preview")
     assert "answer" in plain(route)
     patient = live.patient().predict("why does hip mobility matter for my back?", "", api_name="/ask")
-    assert patient["answer"].split("\n\n")[0][:60] in answer.replace("&#", "")[:4000] or "hip" in answer.lower()
+    assert patient["answer"] in html.unescape(answer)  # the same reply a patient gets, as the chat shows it
+    assert "Sources:" in answer and "why-does-hip-mobility-matter" in answer
     rows = passages["data"]
     assert rows and rows[0][2].endswith("(why-does-hip-mobility-matter)")
     scores = [float(r[1]) for r in rows]
@@ -242,7 +253,7 @@ def test_booking_requests_newest_first_and_marked_handled(live: Live) -> None:
     status, table = staff.predict(first, True, api_name="/mark_handled")
     assert "marked handled" in plain(status)
     row = next(r for r in table["data"] if r[0] == first)
-    assert row[5] != "not yet"
+    assert row[5].endswith(f"by {STAFF}")  # who handled it, for the front desk
     open_only = staff.predict(False, api_name="/bookings")
     assert first not in [r[0] for r in open_only["data"]] and second in [r[0] for r in open_only["data"]]
 

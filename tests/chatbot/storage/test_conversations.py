@@ -221,12 +221,12 @@ def test_booking_requests_are_newest_first_and_can_be_marked_handled(store: Conv
     second = store.request_booking("s2", "Bob", "5550000002", "", consent=True)
     assert [b.id for b in store.booking_requests()] == [second, first]
     clock.advance(hours=1)
-    store.mark_handled(first)
+    store.mark_handled(first, by="maria")
     handled_at = T0 + timedelta(hours=2)
     clock.advance(hours=1)
-    store.mark_handled(first)  # marking again keeps the first time
+    store.mark_handled(first, by="ben")  # marking again keeps the first time and name
     by_id = {b.id: b for b in store.booking_requests()}
-    assert by_id[first].handled and by_id[first].handled_at == handled_at
+    assert by_id[first].handled and (by_id[first].handled_at, by_id[first].handled_by) == (handled_at, "maria")
     assert not by_id[second].handled and by_id[second].created_at == T0 + timedelta(hours=1)
     assert [b.id for b in store.booking_requests(include_handled=False)] == [second]
     with pytest.raises(KeyError, match="no booking request with id 999"):
