@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
@@ -16,6 +17,7 @@ import gradio as gr
 
 from chatbot.staff.auth import StaffAuth
 
+log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 NOT_LOGGED_IN = "Please log in to the staff console to do this."
 STAFF_ONLY_MARK = "__uplifted_staff_only__"
@@ -41,8 +43,17 @@ def staff_name(request: gr.Request | None, auth: StaffAuth) -> str:
     return username
 
 
+def _explained(fn_name: str, exc: Exception) -> gr.Error:
+    """Staff see what went wrong (a Chroma server down, a locked database) instead of a bare "Error"."""
+    log.exception("console handler %s failed", fn_name)
+    reason = str(exc).strip() or type(exc).__name__
+    return gr.Error(f"That did not work: {reason[:500]}. Nothing else was changed; the server log has details.",
+                    title="Something went wrong")
+
+
 def staff_only(auth: StaffAuth) -> Callable[[F], F]:
-    """Decorate a handler that takes a ``gr.Request``: anonymous or unknown users get :class:`NotStaff`."""
+    """Decorate a handler that takes a ``gr.Request``: anonymous or unknown users get :class:`NotStaff`,
+    and an unexpected failure becomes a message staff can read."""
 
     def wrap(fn: F) -> F:
         if "request" not in inspect.signature(fn).parameters:
@@ -51,7 +62,12 @@ def staff_only(auth: StaffAuth) -> Callable[[F], F]:
             @functools.wraps(fn)
             def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
                 staff_name(_request_of(args, kwargs), auth)
-                yield from fn(*args, **kwargs)
+                try:
+                    yield from fn(*args, **kwargs)
+                except gr.Error:
+                    raise
+                except Exception as exc:
+                    raise _explained(fn.__name__, exc) from exc
 
             setattr(stream, STAFF_ONLY_MARK, True)
             return cast(F, stream)
@@ -59,7 +75,12 @@ def staff_only(auth: StaffAuth) -> Callable[[F], F]:
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
             staff_name(_request_of(args, kwargs), auth)
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise _explained(fn.__name__, exc) from exc
 
         setattr(call, STAFF_ONLY_MARK, True)
         return cast(F, call)

@@ -108,6 +108,16 @@ def build_console(
         return status, table, picker, open_article(article_id, request=request)[0]
 
     @staff
+    def check_replacement(article_id: str | None, file: Any, request: gr.Request) -> str:
+        paths = _paths(file)
+        if not article_id or not paths:
+            return _status(False, "Pick an article and a file first.", "Not checked")
+        try:
+            return render.staged_report([kb.stage_replace(article_id, paths[0])])
+        except UnknownArticle as exc:
+            return _status(False, str(exc), "Not checked")
+
+    @staff
     def replace_article(article_id: str | None, file: Any, request: gr.Request) -> tuple[str, str, Any, str]:
         user = staff_name(request, auth)
         paths = _paths(file)
@@ -249,7 +259,9 @@ def build_console(
                     save_status = gr.HTML()
                 with gr.Accordion("Replace with a new file", open=False):
                     new_file = gr.File(label="New version", file_types=FILE_TYPES, file_count="single")
-                    replace = gr.Button("Replace article", variant="primary")
+                    with gr.Row():
+                        check_new = gr.Button("Check file")
+                        replace = gr.Button("Replace article", variant="primary")
                     replace_status = gr.HTML()
                 with gr.Accordion("Remove", open=False):
                     confirm = gr.Checkbox(label="Yes, remove this article: patients will no longer get answers from it")
@@ -316,6 +328,7 @@ def build_console(
         picker.change(open_article, picker, reopen, api_name="open_article")
         save.click(save_details, [picker, e_title, e_url, e_tags, e_reviewed, e_due],
                    [save_status, articles_html, picker, detail], api_name="save_details")
+        check_new.click(check_replacement, [picker, new_file], replace_status, api_name="check_replacement")
         replace.click(replace_article, [picker, new_file], [replace_status, articles_html, picker, detail],
                       api_name="replace")
         remove.click(remove_article, [picker, confirm], [remove_status, articles_html, picker, detail, confirm],

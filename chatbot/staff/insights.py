@@ -43,7 +43,7 @@ from chatbot.staff.grouping import (
     is_chatter,
     normalise,
 )
-from chatbot.storage.conversations import ConversationStore
+from chatbot.storage.conversations import ConversationStore, stamp
 
 __all__ = [
     "BACKLOG_REASONS",
@@ -79,13 +79,6 @@ _OTHER_COLOUR = "#BBBBBB"
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _stamp(moment: datetime) -> str:
-    """The store's sortable timestamp text (UTC, microseconds), for comparing in SQL."""
-    if moment.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -171,7 +164,7 @@ class PatientInsights:
         rows = self._rows(
             "SELECT created_at, session, route FROM messages"
             " WHERE role = 'assistant' AND created_at >= ? AND created_at < ?",
-            (_stamp(start), _stamp(end)),
+            (stamp(start), stamp(end)),
         )
         day_list = tuple(first + timedelta(days=k) for k in range(days))
         replies: dict[str, list[int]] = {r.value: [0] * days for r in Route}
@@ -229,7 +222,7 @@ class PatientInsights:
         if backlog:
             sql += " AND (p.route = 'no_match' OR f.rating = -1)"
         sql += " ORDER BY p.created_at DESC, p.id DESC LIMIT ?"
-        rows = self._rows(sql, (_stamp(self._since(days)), Route.BLOCKED.value, self.max_rows))
+        rows = self._rows(sql, (stamp(self._since(days)), Route.BLOCKED.value, self.max_rows))
         keys: set[str] = set()
         kept = []
         for row in rows:
@@ -273,7 +266,7 @@ class PatientInsights:
             "SELECT m.created_at, m.session, m.role, m.route, m.text, m.sources, f.rating FROM messages m"
             " LEFT JOIN feedback f ON f.reply_id = m.reply_id AND m.role = 'assistant'"
             " WHERE m.created_at >= ? ORDER BY m.created_at, m.id",
-            (_stamp(self._since(days)),),
+            (stamp(self._since(days)),),
         )
         ratings = {1: "up", -1: "down"}
         out = (

@@ -111,7 +111,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
     """One sortable text form for every timestamp (UTC, microseconds), so SQL can compare them."""
     if moment.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
@@ -142,12 +142,12 @@ class ConversationStore:
         self.conn.close()
 
     def _now(self) -> str:
-        return _stamp(self._clock())
+        return stamp(self._clock())
 
     def _cutoff(self, older_than_days: int) -> str:
         if older_than_days < 0:
             raise ValueError("older_than_days must be zero or more")
-        return _stamp(self._clock() - timedelta(days=older_than_days))
+        return stamp(self._clock() - timedelta(days=older_than_days))
 
     # --- conversations ---------------------------------------------------------------------
     def record_turn(self, session: str, question_redacted: str, reply: Reply) -> str:
@@ -206,7 +206,7 @@ class ConversationStore:
         params: tuple[str, ...] = ()
         if since is not None:
             sql += " AND created_at >= ?"
-            params = (_stamp(since),)
+            params = (stamp(since),)
         rows = self.conn.execute(sql + " GROUP BY route ORDER BY route", params).fetchall()
         return {r[0]: r[1] for r in rows}
 

@@ -24,7 +24,7 @@ from tests.conftest import markdown
 
 STAFF_ENDPOINTS = {"/publish", "/check_files", "/replace", "/remove", "/save_details", "/preview", "/open_article",
                    "/patient_questions", "/export_csv", "/bookings", "/mark_handled", "/run_evals", "/articles", "/load",
-                   "/last_eval"}
+                   "/last_eval", "/check_replacement"}
 BRACE = """
 A knee brace can help some people feel steadier when they return to sport after a knee sprain.
 Wear the knee brace for activity, not all day, so the muscles around the knee keep working.
@@ -181,6 +181,9 @@ def test_open_edit_replace_and_remove_an_article(live: Live, tmp_path: Path) -> 
     second.write_text(markdown("whatever", "Walking With a Cane",
                                "Use the cane on the side of your strong leg so it shares the load with the sore leg."),
                       encoding="utf-8")
+    checked = staff.predict("cane-use", handle_file(second), api_name="/check_replacement")
+    assert "Replaces the live version" in plain(checked) and "strong leg so it shares the load" in checked
+    assert "opposite your sore leg" in live.server.kb.article_text("cane-use")  # checking changed nothing
     status, _, _, detail = staff.predict("cane-use", handle_file(second), api_name="/replace")
     assert "Replaced" in plain(status) and "strong leg so it shares the load" in detail
     assert audit(live, "cane-use")[-1] == ("replace", STAFF)
@@ -194,6 +197,21 @@ def test_open_edit_replace_and_remove_an_article(live: Live, tmp_path: Path) -> 
     assert live.server.kb.catalog.get("cane-use") is None and audit(live, "cane-use")[-1] == ("remove", STAFF)
     reply = live.patient().predict("how do I use a cane?", "", api_name="/ask")
     assert "cane-use" not in [s["id"] for s in reply["sources"]]
+
+
+def test_a_store_failure_is_explained_and_loses_nothing(live: Live, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from knowledge_base.store import StoreUnavailable
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise StoreUnavailable("the Chroma server at chroma.local:8000 is not answering")
+
+    monkeypatch.setattr(live.server.kb, "add", down)
+    before = [r.id for r in live.server.kb.articles()]
+    upload = article_file(tmp_path, "ankle-taping", "Ankle Taping", "Tape the ankle snugly but not tight.")
+    with pytest.raises(Exception, match=r"chroma\.local:8000 is not answering"):
+        live.staff().predict([handle_file(upload)], api_name="/publish")
+    assert [r.id for r in live.server.kb.articles()] == before
 
 
 def test_unknown_article_gets_a_clear_message(live: Live) -> None:
