@@ -8,6 +8,7 @@ that user's name. Nothing the console does is exposed through the patient app.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -182,6 +183,8 @@ def build_console(
     def export_csv(period: str, request: gr.Request) -> list[str]:
         days = PERIODS.get(period, 30)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        for old in exports.iterdir():  # redacted, but still patients' words: keep only the newest export
+            shutil.rmtree(old, ignore_errors=True)
         folder = Path(tempfile.mkdtemp(dir=exports))
         talks, backlog = folder / f"conversations-{stamp}.csv", folder / f"content-backlog-{stamp}.csv"
         insights.write_conversations_csv(talks, days=days)
@@ -234,7 +237,9 @@ def build_console(
             return _status(False, f"The eval could not run: {exc}", "Not run"), "", [], []
         return shown.summary, shown.comparison, shown.plots, shown.failed
 
-    with gr.Blocks(title=f"{clinic.name} staff console", analytics_enabled=False) as console:
+    # Uploads and downloads (CSV exports hold patients' redacted questions) leave Gradio's cache within 2 hours.
+    with gr.Blocks(title=f"{clinic.name} staff console", analytics_enabled=False,
+                   delete_cache=(3600, 3600)) as console:
         with gr.Row(elem_id="console-header"):
             gr.Markdown(f"# {render.esc(clinic.name)} staff console", min_height=0)
             with gr.Column(scale=0, min_width=180, elem_id="user-box"):

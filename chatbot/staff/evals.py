@@ -91,7 +91,8 @@ def _failure_why(result: CaseResult) -> str:
 def view(run: EvalRun, by: str) -> EvalView:
     s = run.summary
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"**{s['passed']} of {s['cases']} cases passed** ({s['crashed']} crashed). Run {when} by {by}.", "",
+    lines = [f"**{s['passed']} of {s['cases']} cases passed** ({s['crashed']} crashed). Run {when} by {by} "
+             "with the extractive engine.", "",
              "| metric | value |", "| --- | --- |"]
     lines += [f"| {label} | {s[key]:.3f} |" for key, label in METRICS]
     lines += ["", "**Gate:** " + ("all thresholds met." if not run.gate_failures else "")]
