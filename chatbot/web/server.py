@@ -78,7 +78,9 @@ def build_server(
         settings.evals_dir.mkdir(parents=True, exist_ok=True)
         gr.mount_gradio_app(
             app, console, path=STAFF_PATH, auth=auth,
-            auth_message=f"{settings.clinic.name} staff console. Log in with your staff name and password.",
+            auth_message=f"{settings.clinic.name} staff console. Log in with your staff name and password "
+                         f"(after {auth.max_failures} wrong tries, a name is locked for "
+                         f"{round(auth.lockout_s / 60)} minutes).",
             css=render.CSS, footer_links=[], run_history=False, show_error=False,
             max_file_size=settings.max_article_bytes, allowed_paths=[str(settings.evals_dir)],
         )
