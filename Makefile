@@ -49,6 +49,7 @@ test: $(STAMP) lint browser
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.chat
+	$(BIN)/python -m bench.console
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
