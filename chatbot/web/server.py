@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import fastapi
 import gradio as gr
 from fastapi.responses import HTMLResponse, RedirectResponse
+from gradio.utils import get_upload_folder
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.vectorstores import VectorStore
@@ -92,5 +93,9 @@ def build_server(
         def console_is_off(rest: str = "") -> HTMLResponse:
             return _console_off_page(reason)
 
-    gr.mount_gradio_app(app, build_app(settings, assistant), path="", show_error=False, **launch_options())
+    # Both apps share Gradio's upload and output cache, where staff uploads and CSV exports land; the patient
+    # app serves no file at all, so it is barred from that folder and from the data dir.
+    barred = [get_upload_folder(), str(settings.data_dir.resolve())]
+    gr.mount_gradio_app(app, build_app(settings, assistant), path="", show_error=False, blocked_paths=barred,
+                        **launch_options())
     return Server(app, assistant, kb, console_off)

@@ -129,3 +129,14 @@ def test_login_and_upload_in_chromium_with_screenshots(browser: Browser, live: L
             page.locator("input[type=password]").first.wait_for(timeout=TIMEOUT)
         page.close()
     assert {p.name for p in SHOTS.glob("*.png")} >= {f"{n}-{s}.png" for n, _ in TABS for s in SIZES}
+
+
+def test_the_patient_chat_still_works_beside_the_console(browser: Browser, live: Live) -> None:
+    """The patient app is barred from Gradio's file cache (staff exports live there); the chat must not care."""
+    page = browser.new_page(viewport=SIZES["phone"])
+    page.goto(f"{live.url}/")
+    page.locator("#message textarea").fill("Why does my heel hurt in the morning?")
+    page.locator("#send").click()
+    expect(page.locator("#chat")).to_contain_text("Sources", timeout=TIMEOUT)
+    expect(page.locator("#chat")).to_contain_text("Plantar Fasciitis", timeout=TIMEOUT)
+    page.close()

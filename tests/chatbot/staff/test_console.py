@@ -95,6 +95,20 @@ def test_every_console_handler_checks_the_user_itself(live: Live, embeddings: Mi
     assert server.kb.revision() == before
 
 
+def test_staff_files_are_not_served_to_anyone_else(live: Live) -> None:
+    """Exports land in Gradio's cache, which both apps share: only the logged-in console serves them."""
+    from gradio.utils import get_upload_folder
+
+    live.staff().predict("Last 30 days", api_name="/export_csv")
+    cached = sorted(Path(get_upload_folder()).rglob("conversations-*.csv"), key=lambda p: p.stat().st_mtime)
+    assert cached, "the export should be in Gradio's cache"
+    plots = sorted(live.settings.evals_dir.rglob("*.png")) or [live.settings.catalog_path]
+    for path in [cached[-1], plots[0], live.settings.catalog_path]:
+        for base in [live.url, f"{live.url}/staff"]:
+            got = httpx.get(f"{base}/gradio_api/file={path}")
+            assert got.status_code in {401, 403}, (base, path, got.status_code)
+
+
 def test_console_is_off_without_a_login_and_the_chat_still_runs(live: Live, embeddings: MiniLMEmbeddings) -> None:
     settings = live.settings.model_copy(update={"staff_users": {}})
     server = build_server(settings, embeddings=embeddings, kb=live.server.kb)
