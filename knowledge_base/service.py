@@ -233,7 +233,8 @@ class KnowledgeBase:
             if current is not None and current.version == article.version:
                 report.unchanged.append(article.id)
                 if current.source_hash != article.source_hash or current.source != article.source:
-                    self.catalog.publish([(article, self._uids_in_order(article.id), list(current.flagged))], by=by)
+                    uids = self.catalog.ordered_uids(article.id)
+                    self.catalog.publish([(article, uids, list(current.flagged))], by=by)
                 continue
             todo.append((article, current))
         done = 0
@@ -266,9 +267,6 @@ class KnowledgeBase:
             done += len(batch)
             if self.on_progress:
                 self.on_progress(done, len(todo))
-
-    def _uids_in_order(self, article_id: str) -> list[str]:
-        return self.catalog.ordered_uids(article_id)
 
     def _remove(self, article_ids: list[str], *, by: str) -> None:
         if not article_ids:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,28 @@ from knowledge_base.service import KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = REPO / "knowledge_base" / "articles"
+
+
+class Clock:
+    """A clock tests move by hand: ``clock()`` is the time now, ``clock.advance(hours=1)`` moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@contextmanager
+def without_uplifted_env() -> Iterator[None]:
+    """For module- or package-scoped fixtures, built before the per-test isolation: no UPLIFTED_* settings."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in [k for k in os.environ if k.startswith("UPLIFTED_")]:
+            mp.delenv(key)
+        yield
 
 
 @pytest.fixture(autouse=True)

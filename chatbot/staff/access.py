@@ -11,6 +11,7 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 import gradio as gr
@@ -55,34 +56,34 @@ def staff_only(auth: StaffAuth) -> Callable[[F], F]:
     """Decorate a handler that takes a ``gr.Request``: anonymous or unknown users get :class:`NotStaff`,
     and an unexpected failure becomes a message staff can read."""
 
+    @contextmanager
+    def guarded(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Iterator[None]:
+        staff_name(_request_of(args, kwargs), auth)
+        try:
+            yield
+        except gr.Error:
+            raise
+        except Exception as exc:
+            raise _explained(fn.__name__, exc) from exc
+
     def wrap(fn: F) -> F:
         if "request" not in inspect.signature(fn).parameters:
             raise TypeError(f"{fn.__name__} must take `request: gr.Request` so it can check the user")
-        if inspect.isgeneratorfunction(fn):
+        if inspect.isgeneratorfunction(fn):  # Gradio streams only from a generator function
             @functools.wraps(fn)
             def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
-                staff_name(_request_of(args, kwargs), auth)
-                try:
+                with guarded(fn, args, kwargs):
                     yield from fn(*args, **kwargs)
-                except gr.Error:
-                    raise
-                except Exception as exc:
-                    raise _explained(fn.__name__, exc) from exc
 
-            setattr(stream, STAFF_ONLY_MARK, True)
-            return cast(F, stream)
+            handler: Callable[..., Any] = stream
+        else:
+            @functools.wraps(fn)
+            def call(*args: Any, **kwargs: Any) -> Any:
+                with guarded(fn, args, kwargs):
+                    return fn(*args, **kwargs)
 
-        @functools.wraps(fn)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            staff_name(_request_of(args, kwargs), auth)
-            try:
-                return fn(*args, **kwargs)
-            except gr.Error:
-                raise
-            except Exception as exc:
-                raise _explained(fn.__name__, exc) from exc
-
-        setattr(call, STAFF_ONLY_MARK, True)
-        return cast(F, call)
+            handler = call
+        setattr(handler, STAFF_ONLY_MARK, True)
+        return cast(F, handler)
 
     return wrap

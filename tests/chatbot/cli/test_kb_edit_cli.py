@@ -5,21 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from chatbot.cli.main import app
+from tests.chatbot.cli.test_kb_cli import uplifted
 from tests.conftest import ArticleWriter
 
-runner = CliRunner()
-
 HEEL = "Plantar fasciitis makes the heel hurt with the first steps in the morning.\n\nCalf stretches often help."
-
-
-def uplifted(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_edit_then_show_metadata_text_and_history(write_article: ArticleWriter, articles_dir: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -20,7 +19,7 @@ from chatbot.staff.auth import StaffAuth, hash_password
 from chatbot.web.server import Server, build_server
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.factory import build_knowledge_base
-from tests.conftest import SAMPLE_ARTICLES
+from tests.conftest import SAMPLE_ARTICLES, without_uplifted_env
 
 STAFF = "maria"
 PASSWORD = "correct horse battery"
@@ -68,10 +67,7 @@ def serving(server: Server) -> Iterator[str]:
 
 @pytest.fixture(scope="package")
 def staff_env() -> Iterator[None]:
-    """Package-scoped fixtures are built before the per-test isolation: drop UPLIFTED_* here too."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key in [k for k in os.environ if k.startswith("UPLIFTED_")]:
-            mp.delenv(key)
+    with without_uplifted_env():
         yield
 
 

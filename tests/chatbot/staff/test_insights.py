@@ -37,6 +37,7 @@ from chatbot.staff.insights import (
 )
 from chatbot.storage.conversations import ConversationStore
 from knowledge_base.embeddings import MiniLMEmbeddings
+from tests.conftest import Clock
 
 T0 = datetime(2025, 3, 10, 15, 0, tzinfo=UTC)
 KNEE_ICE = Source(id="knee-ice", title="Icing a sore knee", url="https://uplifted.example/articles/knee-ice")
@@ -44,20 +45,9 @@ HEAT_ICE = Source(id="heat-or-ice", title="Heat or ice?", url="https://uplifted.
 SHIN_SPLINTS = ["I have shin splints, what helps?", "shin splints when running", "my shins hurt after jogging"]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

@@ -14,24 +14,14 @@ from chatbot.reply import Reply, Route, Source
 from chatbot.settings import Settings
 from chatbot.storage.conversations import MIGRATIONS, ConversationStore
 from chatbot.storage.migrations import connect
+from tests.conftest import Clock
 
 T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

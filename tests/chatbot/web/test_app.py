@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +22,7 @@ from chatbot.web.app import build_app, launch_options, reply_id_at
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.factory import build_knowledge_base
 from knowledge_base.service import KnowledgeBase
-from tests.conftest import SAMPLE_ARTICLES, markdown
+from tests.conftest import SAMPLE_ARTICLES, markdown, without_uplifted_env
 
 CLINIC = ClinicProfile(name="Uplifted Test Clinic", booking_url="https://uplifted.example/book-test",
                        phone="(555) 010-9999", emergency_number="911", crisis_line="988")
@@ -48,10 +47,7 @@ class Served:
 
 @pytest.fixture(scope="module")
 def env_clean() -> Iterator[None]:
-    """Module-scoped fixtures are built before the per-test isolation: drop UPLIFTED_* here too."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key in [k for k in os.environ if k.startswith("UPLIFTED_")]:
-            mp.delenv(key)
+    with without_uplifted_env():
         yield
 
 
