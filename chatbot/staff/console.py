@@ -51,6 +51,7 @@ def _date(text: str | None, label: str) -> date | None:
 
 
 def _status(ok: bool, text: str, failed: str = "Not saved") -> str:
+    text = text[:1].upper() + text[1:]  # messages from the knowledge base start lower-case
     return f"<p><span class='badge {'ok' if ok else 'error'}'>{'Done' if ok else failed}</span> " \
            f"{render.esc(text)}</p>"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from chatbot.reply import Reply
@@ -157,7 +158,9 @@ def publish_summary(report: Any) -> str:
              (("Added", report.added), ("Replaced", report.replaced), ("Unchanged", report.unchanged),
               ("Removed", report.removed)) if ids]
     lines = [f"<p><span class='badge ok'>Done</span> {esc(p)}</p>" for p in parts]
-    lines += [f"<p><span class='badge error'>Not added</span> {esc(e)}</p>" for e in report.errors]
+    # The file's own name: the upload's path on the server means nothing to staff.
+    lines += [f"<p><span class='badge error'>Not added</span> {esc(Path(e.source).name)}: {esc(e.reason)}</p>"
+              for e in report.errors]
     return "".join(lines) or "<p>Nothing to publish.</p>"
 
 
