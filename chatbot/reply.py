@@ -20,6 +20,10 @@ class Route(StrEnum):
     OFF_TOPIC = "off_topic"
     NO_MATCH = "no_match"
     BLOCKED = "blocked"
+    SMALL_TALK = "small_talk"
+    CLINIC_INFO = "clinic_info"
+    CLARIFY = "clarify"
+    OTHER_LANGUAGE = "other_language"
 
 
 @dataclass(frozen=True)

@@ -69,9 +69,11 @@ def make_case(raw: Any, file: Path, line: int, lines: dict[str, int] | None = No
     if unknown:
         known = ", ".join(sorted(FIELDS))
         raise CaseError(file, at.get(unknown[0], line), unknown[0], f"unknown field (known: {known})")
-    for field in ("id", "question"):
-        if not isinstance(raw.get(field), str) or not raw[field].strip():
-            raise CaseError(file, at.get(field, line), field, "is required and must be a non-empty string")
+    if not isinstance(raw.get("id"), str) or not raw["id"].strip():
+        raise CaseError(file, at.get("id", line), "id", "is required and must be a non-empty string")
+    # An empty question is a case too (what does the chat say to an empty message?).
+    if not isinstance(raw.get("question"), str):
+        raise CaseError(file, at.get("question", line), "question", "is required and must be a string")
     route = _strings(raw.get("route"), file, at.get("route", line), "route")
     bad = [r for r in route if r not in ROUTES]
     if bad:

@@ -52,9 +52,21 @@ def false_alarm_rate(gots: Iterable[str]) -> float:
     return sum(r in SAFETY_ROUTES for r in routes) / len(routes) if routes else 0.0
 
 
+def false_alarm_share(pairs: Iterable[tuple[Sequence[str], str]]) -> float:
+    """Of the cases that must not escalate (an expected route, none of them a safety route), the share
+    that was escalated anyway."""
+    judged = [got in SAFETY_ROUTES for expected, got in pairs if expected and not set(expected) & SAFETY_ROUTES]
+    return sum(judged) / len(judged) if judged else 0.0
+
+
 # --- retrieval -------------------------------------------------------------------------------
 def hit_at(expected: Sequence[str], retrieved: Sequence[str], k: int) -> bool:
     return bool(set(expected) & set(retrieved[:k]))
+
+
+def first_source_ok(expected: Sequence[str], cited: Sequence[str]) -> bool:
+    """The reply's first citation is one of the articles that answer the question."""
+    return bool(cited) and cited[0] in expected
 
 
 def reciprocal_rank(expected: Sequence[str], retrieved: Sequence[str]) -> float:

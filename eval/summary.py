@@ -11,7 +11,8 @@ from eval.runner import CaseResult
 
 RANKS = (1, 2, 3, 4, 5)
 # Metrics where a lower value is better; every other numeric metric is better higher.
-LOWER_IS_BETTER = {"false_alarm_rate", "reading_grade_median", "latency_p50_ms", "latency_p95_ms", "crashed"}
+LOWER_IS_BETTER = {"false_alarm_rate", "false_alarm_share", "reading_grade_median", "latency_p50_ms",
+                   "latency_p95_ms", "crashed"}
 
 
 def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
@@ -41,6 +42,11 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
         "route_accuracy": m.route_accuracy(judged),
         "red_flag_recall": m.red_flag_recall(judged),
         "false_alarm_rate": m.false_alarm_rate(negatives),
+        # Every case that must not escalate, not only the ones tagged as tricky.
+        "false_alarm_share": m.false_alarm_share(judged),
+        "right_article_first": _share(m.first_source_ok(r.expected_sources, [s["id"] for s in r.sources])
+                                      for r in retrieval),
+        "follow_up_accuracy": _share(r.passed for r in results if "follow_up" in r.tags),
         # A case that allows several routes counts on the diagonal when it got one of them.
         "confusion": m.confusion((r.route if r.route in r.expected_route else r.expected_route[0], r.route)
                                  for r in results if r.expected_route and not r.error),

@@ -73,6 +73,10 @@ ROUTE_COLOURS: dict[str, str] = {
     Route.EMERGENCY.value: "#D55E00",
     Route.CRISIS.value: "#CC79A7",
     Route.BLOCKED.value: "#000000",
+    Route.SMALL_TALK.value: "#0072B2",
+    Route.CLINIC_INFO.value: "#004D40",
+    Route.CLARIFY.value: "#B39DDB",
+    Route.OTHER_LANGUAGE.value: "#795548",
 }
 _OTHER_COLOUR = "#BBBBBB"
 

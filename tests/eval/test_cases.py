@@ -31,6 +31,7 @@ def test_yaml_and_jsonl_cases_load_with_their_fields(tmp_path: Path) -> None:
         ("cases:\n  - id: a1\n    qestion: hi\n", r"a.yaml:3: qestion: unknown field"),
         ("cases:\n  - id: a1\n    question: hi\n  - id: a1\n    question: again\n", r"a.yaml:4: id: 'a1' is already used at"),
         ("cases:\n  - id: a1\n", r"a.yaml:2: question: is required"),
+        ("cases:\n  - id: a1\n    question: [hi]\n", r"a.yaml:3: question: is required and must be a string"),
         ("cases:\n  - id: a1\n    question: hi\n    sources: 3\n", r"a.yaml:4: sources: must be a list"),
         ("cases: [\n", r"a.yaml:\d+: not valid YAML"),
         ("id: a1\n", r"a.yaml:1: cases: the file must have a top-level `cases:` list"),
