@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export UPLIFTED_DATA_DIR := $(DATA_DIR)
 
-.PHONY: install run test lint bench sample-kb browser clean
+.PHONY: install run test lint bench sample-kb browser clean models
 
 install: $(STAMP)
 
@@ -24,8 +24,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The safety, intent and answerability models, trained from the development set (eval/dev) when missing or stale.
+models: $(STAMP)
+	$(BIN)/uplifted train safety --if-stale
+	$(BIN)/uplifted train intent --if-stale
+	$(BIN)/uplifted train answerability --if-stale
+
 # Syncs the sample articles only into an empty knowledge base: staff changes are never overwritten.
-sample-kb: $(STAMP)
+sample-kb: $(STAMP) models
 	$(BIN)/uplifted kb sync knowledge_base/articles --if-empty
 
 run: sample-kb
@@ -43,10 +49,10 @@ browser:
 	  else echo "Chromium is missing: install Debian's chromium package as root (apt-get install chromium)"; exit 1; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser models
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) models
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.chat
 	$(BIN)/python -m bench.console

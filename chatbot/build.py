@@ -6,9 +6,12 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.vectorstores import VectorStore
 
+from chatbot.answerability import Answerability
 from chatbot.assistant import Assistant
+from chatbot.clinic import ClinicInfo, load_profile
 from chatbot.engines.base import AnswerEngine
 from chatbot.engines.extractive import ExtractiveEngine
+from chatbot.guard.intent import IntentClassifier
 from chatbot.guard.router import Guard
 from chatbot.guard.safety import SafetyDetector
 from chatbot.privacy import Redactor
@@ -47,11 +50,15 @@ def build_assistant(
 ) -> Assistant:
     embeddings = embeddings or build_embeddings(settings)
     kb = kb or build_knowledge_base(settings, embeddings=embeddings, store=store)
-    replies = Replies(settings.clinic)
+    clinic = load_profile(settings.clinic, settings.data_dir)
+    replies = Replies(clinic)
     # The clinic's own name and number in a reply are not personal details.
-    redactor = Redactor(keep=[settings.clinic.phone, settings.clinic.name])
+    redactor = Redactor(keep=[clinic.phone, clinic.name])
+    safety = SafetyDetector(embeddings)
     assistant = Assistant(
-        guard=Guard(SafetyDetector(embeddings), max_chars=settings.max_message_chars),
+        guard=Guard(safety, max_chars=settings.max_message_chars, intents=IntentClassifier(safety.vectors)),
+        clinic=ClinicInfo(clinic),
+        answerability=Answerability.load(),
         retriever=Retriever(kb, k=settings.retrieval_k),
         engine=build_engine(settings, embeddings, llm, replies),
         replies=replies,

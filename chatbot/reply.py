@@ -71,11 +71,15 @@ class Reply:
     passages: tuple[Passage, ...] = field(default=(), compare=False)
     detail: str | None = None  # why this route (for staff review, never shown to patients)
     body: str = ""  # the quoted or generated part of an answer, without lead-in or call to action
+    choices: tuple[str, ...] = ()  # for `clarify`: what the patient can pick (article titles), shown as buttons
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "answer": self.answer,
             "route": self.route.value,
             "sources": [s.to_json() for s in self.sources],
             "session": self.session,
         }
+        if self.choices:
+            data["choices"] = list(self.choices)
+        return data

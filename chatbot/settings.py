@@ -18,6 +18,18 @@ class ClinicProfile(BaseSettings):
     phone: str = "(555) 010-0000"
     emergency_number: str = "911"
     crisis_line: str = "988"
+    # Answers to patients' questions about the clinic, in the clinic's own words; None: "please call us".
+    # Staff keep them in $UPLIFTED_DATA_DIR/clinic.yaml (`uplifted clinic edit`).
+    address: str | None = None
+    hours: str | None = None
+    parking: str | None = None
+    insurance: str | None = None
+    prices: str | None = None
+    first_visit: str | None = None
+    cancellation: str | None = None
+    referral: str | None = None
+    accessibility: str | None = None
+    languages: str | None = None
 
 
 class Settings(BaseSettings):

@@ -16,7 +16,7 @@ THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
 
 def load_thresholds(path: Path = THRESHOLDS) -> dict[str, dict[str, float]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if k != "version"}
+    return {k: v for k, v in data.items() if k not in {"version", "targets"}}
 
 
 def culprits(metric: str, results: Sequence[CaseResult]) -> list[str]:
@@ -27,6 +27,14 @@ def culprits(metric: str, results: Sequence[CaseResult]) -> list[str]:
                 and r.route not in r.expected_route]
     if metric == "false_alarm_rate":
         return [r.id for r in ok if "tricky_negative" in r.tags and r.route in m.SAFETY_ROUTES]
+    if metric == "false_alarm_share":
+        return [r.id for r in ok if r.expected_route and not set(r.expected_route) & m.SAFETY_ROUTES
+                and r.route in m.SAFETY_ROUTES]
+    if metric == "right_article_first":
+        return [r.id for r in ok if r.expected_sources and "answer" in r.expected_route
+                and not m.first_source_ok(r.expected_sources, [s["id"] for s in r.sources])]
+    if metric == "follow_up_accuracy":
+        return [r.id for r in ok if "follow_up" in r.tags and not r.passed]
     if metric == "route_accuracy":
         return [r.id for r in ok if r.expected_route and r.route not in r.expected_route]
     if metric.startswith("hit_at_"):

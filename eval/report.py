@@ -75,7 +75,10 @@ def _save(fig: Any, path: Path) -> str:
 
 
 METRICS = [("route_accuracy", "Route accuracy"), ("red_flag_recall", "Red-flag and crisis recall"),
-           ("false_alarm_rate", "False alarms on tricky negatives"), ("hit_at_1", "Retrieval hit@1"),
+           ("false_alarm_rate", "False alarms on tricky negatives"),
+           ("false_alarm_share", "False alarms on every non-safety case"),
+           ("right_article_first", "Right article cited first"), ("follow_up_accuracy", "Follow-ups right"),
+           ("hit_at_1", "Retrieval hit@1"),
            ("hit_at_3", "Retrieval hit@3"), ("mrr", "Retrieval MRR"), ("citation_validity", "Citation validity"),
            ("extractive_grounding", "Extractive grounding (lowest case)"),
            ("reading_grade_median", "Reading grade, median of answers"), ("latency_p50_ms", "Latency p50 (ms)"),

@@ -56,6 +56,7 @@ def run_eval(
     judge: Judge | None = None,
     llm: BaseChatModel | None = None,
     kb: KnowledgeBase | None = None,
+    thresholds: Path | None = None,
 ) -> EvalRun:
     """Run ``cases_path`` on a copy of ``kb_folder``, or else on the live knowledge base (``kb``, if the
     caller has it open already, as the staff console does)."""
@@ -91,7 +92,7 @@ def run_eval(
                             judge=judge)
         assistant.conversations.close()
     summary = summarize(results)
-    failures = gate.check(summary, results)
+    failures = gate.check(summary, results, gate.load_thresholds(thresholds) if thresholds else None)
     comparison = compare(results, summary, before[0], before[1]) if before else None
     (out / "results.jsonl").write_text("".join(json.dumps(r.to_json()) + "\n" for r in results), encoding="utf-8")
     (out / "summary.json").write_text(json.dumps({**summary, "gate_failures": failures}, indent=2) + "\n")

@@ -22,6 +22,9 @@ def run(
     engine: Annotated[str, typer.Option("--engine", help="extractive or llm")] = "extractive",
     kb: Annotated[Path | None, typer.Option("--kb", help="Sync this folder into a fresh, temporary KB first.")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="An earlier results.jsonl.")] = None,
+    thresholds: Annotated[Path | None, typer.Option(
+        "--thresholds", help="The gate's minimums (default eval/thresholds.yaml; eval/thresholds-frozen.yaml "
+        "for the frozen set).")] = None,
     judge: Annotated[str | None, typer.Option("--judge", help="Grade rubric items with this chat model.")] = None,
 ) -> None:
     """Run eval cases through the assistant; exits 1 when a threshold in eval/thresholds.yaml is missed."""
@@ -44,6 +47,7 @@ def run(
         task = progress.add_task("Running cases", total=None)
         try:
             result = run_eval(settings, cases, out, engine=engine, kb_folder=kb, baseline=baseline, judge=judge_model,
+                              thresholds=thresholds,
                               on_cases=lambda cs: progress.update(task, total=len(cs)),
                               on_result=lambda r: progress.advance(task))
         except CaseError as exc:
@@ -52,7 +56,9 @@ def run(
     s = result.summary
     console.print(f"{s['passed']} of {s['cases']} cases passed ({s['crashed']} crashed); "
                   f"route accuracy {s['route_accuracy']:.2f}, red-flag recall {s['red_flag_recall']:.2f}, "
-                  f"false alarms {s['false_alarm_rate']:.2f}, hit@3 {s['hit_at_3']:.2f}, "
+                  f"false alarms {s['false_alarm_rate']:.2f} (of every non-safety case {s['false_alarm_share']:.3f}), "
+                  f"right article first {s['right_article_first']:.2f}, follow-ups {s['follow_up_accuracy']:.2f}, "
+                  f"hit@3 {s['hit_at_3']:.2f}, "
                   f"reading grade {s['reading_grade_median']:.1f}, p95 {s['latency_p95_ms']:.0f} ms", highlight=False)
     if result.comparison:
         for d in result.comparison["dropped_metrics"]:

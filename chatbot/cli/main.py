@@ -11,7 +11,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import typer
 from pydantic import ValidationError
 
-from chatbot.cli import ask, evals, kb, serve, staff
+from chatbot.cli import ask, clinic, evals, kb, serve, staff, train
 from chatbot.cli.common import fail
 from chatbot.settings import Settings
 
@@ -19,6 +19,8 @@ app = typer.Typer(help="Uplifted Assistant: the clinic's patient-education chatb
 app.add_typer(kb.app, name="kb")
 app.add_typer(evals.app, name="eval")
 app.add_typer(staff.app, name="staff")
+app.add_typer(train.app, name="train")
+app.add_typer(clinic.app, name="clinic")
 app.command("serve")(serve.serve)
 app.command("ask")(ask.ask)
 

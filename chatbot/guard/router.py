@@ -1,12 +1,16 @@
-"""The checks that run before retrieval, in the order the clinic set: limits, crisis and red
-flags, prompt injection and abuse, scope, off-topic."""
+"""The checks that run before retrieval, in the order the clinic set: crisis and red flags (on the
+whole conversation, at any length), limits, prompt injection and abuse, scope, language, off-topic."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chatbot.guard.intent import IntentClassifier, scope_kind
+from chatbot.guard.language import detect
 from chatbot.guard.safety import SafetyDetector, normalise
+from chatbot.guard.textnorm import strip_markup
 from chatbot.reply import Route
 from knowledge_base.injection import find_instruction_like
 from prompts import load
@@ -28,8 +32,9 @@ _ABUSE = re.compile(r"\b(fuck|screw) (you|off)\b|\byou (are|re) (stupid|useless|
 class GuardVerdict:
     route: Route | None  # None: go on to retrieval
     kind: str | None = None  # e.g. "too_long", "dose", the red-flag group
-    text: str = ""  # the message to answer (instruction-like parts removed)
+    text: str = ""  # the message to answer (markup and instruction-like parts removed)
     detail: str | None = None
+    lang: str = "en"  # the patient's language: en, es or other
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
@@ -37,10 +42,13 @@ def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
 
 
 class Guard:
-    def __init__(self, safety: SafetyDetector, *, max_chars: int = 2000) -> None:
+    def __init__(self, safety: SafetyDetector, *, max_chars: int = 2000, intents: IntentClassifier | None = None,
+                 blocked_confidence: float = 0.8) -> None:
         if max_chars < 10:
             raise ValueError("max_chars must be at least 10")
         self.safety = safety
+        self.intents = intents
+        self.blocked_confidence = blocked_confidence
         self.max_chars = max_chars
         data = load("scope")
         self.scope = {kind: _compile(patterns) for kind, patterns in data["scope"].items()}
@@ -51,32 +59,52 @@ class Guard:
         norm = normalise(text)
         return any(p.search(norm) for p in self.on_topic)
 
-    def check(self, message: str) -> GuardVerdict:
+    def check(self, message: str, earlier: Sequence[str] = ()) -> GuardVerdict:
+        """``earlier``: the patient's earlier messages in this conversation, oldest first."""
         text = message.strip()
         if not text:
             return GuardVerdict(Route.BLOCKED, "empty")
-        if len(text) > self.max_chars:
-            return GuardVerdict(Route.BLOCKED, "too_long", detail=str(len(text)))
-        verdict = self.safety.check(text)
+        lang = detect(self.safety.clean(text[:4000]))
+        # Safety first, on the whole conversation and however long the message is.
+        verdict = self.safety.check_conversation(text, earlier)
         if verdict.route:
-            return GuardVerdict(Route(verdict.route), verdict.group, text, f"{verdict.how}: {verdict.evidence}")
+            return GuardVerdict(Route(verdict.route), verdict.group, text, f"{verdict.how}: {verdict.evidence}",
+                                lang if lang == "es" else "en")
+        if len(text) > self.max_chars:
+            return GuardVerdict(Route.BLOCKED, "too_long", detail=str(len(text)), lang=lang)
+        text = self.safety.clean(strip_markup(text))
+        if not text:
+            return GuardVerdict(Route.BLOCKED, "empty", lang=lang)
         flags = [f.passage for f in find_instruction_like(text)]
         if _USER_INJECTION.search(text):
             flags.append(_USER_INJECTION.search(text).group(0))  # type: ignore[union-attr]
         if _ABUSE.search(text):
-            return GuardVerdict(Route.BLOCKED, "abuse", detail="abuse")
+            return GuardVerdict(Route.BLOCKED, "abuse", detail="abuse", lang=lang)
         if flags:
             remainder = text
             for flag in flags:
                 remainder = remainder.replace(flag, " ")
             remainder = re.sub(r"\s+", " ", remainder).strip(" .,;:-")
             if len(remainder.split()) < 3 or not self.on_topic_words(remainder):
-                return GuardVerdict(Route.BLOCKED, "injection", detail="; ".join(flags))
+                return GuardVerdict(Route.BLOCKED, "injection", detail="; ".join(flags), lang=lang)
             text = remainder
         norm = normalise(text)
         for kind, patterns in self.scope.items():
             if any(p.search(norm) for p in patterns):
-                return GuardVerdict(Route.SCOPE_REDIRECT, kind, text)
+                return GuardVerdict(Route.SCOPE_REDIRECT, kind, text, lang=lang)
+        if lang == "other":
+            return GuardVerdict(Route.OTHER_LANGUAGE, "other_language", text, lang=lang)
+        intent = self.intents.classify(text) if self.intents else None
+        if intent is not None:
+            detail = f"classifier {intent.confidence:.2f}"
+            if intent.label == "scope_redirect":
+                return GuardVerdict(Route.SCOPE_REDIRECT, scope_kind(text), text, detail, lang)
+            if intent.label in {"small_talk", "clinic_info"}:
+                return GuardVerdict(Route(intent.label), intent.label, text, detail, lang)
+            if intent.label == "blocked" and intent.confidence >= self.blocked_confidence:
+                return GuardVerdict(Route.BLOCKED, "injection", text, detail, lang)
+            if intent.label == "off_topic" and not self.on_topic_words(text):
+                return GuardVerdict(Route.OFF_TOPIC, "off_topic", text, detail, lang)
         if any(p.search(norm) for p in self.off_topic) and not self.on_topic_words(text):
-            return GuardVerdict(Route.OFF_TOPIC, "off_topic", text)
-        return GuardVerdict(None, None, text)
+            return GuardVerdict(Route.OFF_TOPIC, "off_topic", text, lang=lang)
+        return GuardVerdict(None, None, text, lang=lang)

@@ -1,23 +1,36 @@
-"""Red-flag and crisis detection: reviewed rules plus similarity to a reviewed phrase bank.
+"""Red-flag and crisis detection: reviewed rules plus a classifier trained on the development set.
 
-Rules catch the clear wordings exactly; the phrase bank catches paraphrases, typos and
-lower case. A message escalates by similarity only when one of its sentences is close to a
-red-flag phrase *and* closer to it than to any near-miss in the bank's ``not_red_flag``
-group ("a fall years ago"), which keeps false alarms down.
+Every message is cleaned first (``textnorm.clean``: NFKC, invisible characters, look-alike letters,
+spaced letters). Rules catch the clear wordings, in English and Spanish, exactly; the classifier
+(MiniLM embedding + word and character n-grams, built by ``make models`` from ``eval/dev``) catches the
+rest. It scores the whole message and each sentence or clause, so a red flag buried in a long story
+counts, and its thresholds were chosen for recall first (see ``training.py``). A conversation is
+checked whole: a red flag in an earlier message still counts.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import yaml
 from langchain_core.embeddings import Embeddings
 
+from chatbot.guard.classifier import TextClassifier
+from chatbot.guard.textnorm import clean
+
 SAFETY_DIR = Path(__file__).resolve().parents[2] / "prompts" / "safety"
 SEVERITY = {"crisis": 3, "emergency": 2, "urgent": 1}
+LONG_MESSAGE = 300  # characters: longer messages are also read two sentences at a time
+WINDOW_CHARS = 400
+MAX_SEGMENTS = 160  # more windows than this: overlapping chunks of WINDOW_CHARS instead
+SCAN_CHARS = 50_000  # the most of one message the checks read (20x the longest message answered)
 
 
 @dataclass(frozen=True)
@@ -26,7 +39,7 @@ class SafetyVerdict:
 
     route: str | None
     group: str | None = None
-    how: str | None = None  # "rule" or "similarity"
+    how: str | None = None  # "rule", "classifier", or either "... in an earlier message"
     evidence: str | None = None
     score: float = 0.0
 
@@ -37,21 +50,6 @@ class Rule:
     route: str
     patterns: tuple[re.Pattern[str], ...]
     unless_history: bool = False
-
-
-@dataclass
-class PhraseBank:
-    groups: dict[str, str]  # group id -> route ("none" for near-misses)
-    phrases: list[tuple[str, str]] = field(default_factory=list)  # (group id, phrase)
-
-    @classmethod
-    def load(cls, path: Path) -> PhraseBank:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        bank = cls(groups={})
-        for group in data["groups"]:
-            bank.groups[group["id"]] = group["route"]
-            bank.phrases.extend((group["id"], str(p)) for p in group["phrases"])
-        return bank
 
 
 def load_rules(path: Path) -> tuple[list[Rule], re.Pattern[str]]:
@@ -65,14 +63,51 @@ def load_rules(path: Path) -> tuple[list[Rule], re.Pattern[str]]:
 
 
 def normalise(text: str) -> str:
+    """Lower case, no apostrophes, no accents (patients type Spanish with and without them)."""
     text = text.lower().replace("\u2019", "'").replace("'", "")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     return re.sub(r"\s+", " ", text).strip()
 
 
 def segments(text: str) -> list[str]:
-    """The whole message plus each sentence or clause, so a buried red flag stands out."""
-    parts = [p.strip() for p in re.split(r"[.!?;\n]+|,\s+(?:and|but|so)\s+|\s+but\s+", text) if len(p.strip()) > 3]
-    return list(dict.fromkeys([text.strip(), *parts]))
+    """What the classifier reads: the whole message, and for a long one (a story with the red flag
+    buried in it) also each pair of neighbouring sentences. Short messages are read whole only:
+    scoring their clauses alone raised false alarms on the development set (a clause loses its "not")."""
+    text = text.strip()
+    if len(text) <= LONG_MESSAGE:
+        return [text] if text else []
+    sentences = [p.strip() for p in re.split(r"(?<=[.!?;])\s+|\n+", text) if p.strip()]
+    windows = [" ".join(sentences[i:i + 2])[:WINDOW_CHARS] for i in range(max(1, len(sentences) - 1))]
+    if len(windows) > MAX_SEGMENTS:  # one huge run-on: overlapping chunks instead
+        windows = [text[i:i + WINDOW_CHARS] for i in range(0, min(len(text), SCAN_CHARS), WINDOW_CHARS * 3 // 4)]
+    return list(dict.fromkeys([text[:2000], *windows]))
+
+
+_CLAUSE_START = re.compile(r".*(?:[.,;:!?(]|\bbut\b|\bpero\b|\band\b)", re.S)
+_NEGATION = re.compile(r"\b(no|not|never|without|nothing|none|denies|dont have|didnt have|no sign of|sin|ni|nada de)\b")
+
+
+def negated(text: str, start: int) -> bool:
+    """A match right after "no", "not", "without"... in its own clause ("no bladder problems")."""
+    before = text[max(0, start - 60):start]
+    clause = _CLAUSE_START.sub("", before, count=1)
+    return bool(_NEGATION.search(" ".join(clause.split()[-3:])))  # "not sure why, but..." is not a negation
+
+
+def most_severe(verdicts: Sequence[SafetyVerdict | None]) -> SafetyVerdict | None:
+    found = [v for v in verdicts if v is not None and v.route]
+    return max(found, key=lambda v: (SEVERITY[v.route or ""], v.how == "rule", v.score), default=None)
+
+
+def message_scores(classifier: TextClassifier, messages: Sequence[str],
+                   vectors: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
+    """Per message, each class's highest probability over the message and its clauses (as ``check``
+    reads them; training uses it to choose thresholds on held-out messages)."""
+    rows = []
+    for message in messages:
+        parts = segments(message) or [message]
+        rows.append(classifier.probabilities(parts, vectors(parts)).max(axis=0))
+    return np.array(rows).reshape(len(messages), len(classifier.labels))
 
 
 class SafetyDetector:
@@ -80,64 +115,95 @@ class SafetyDetector:
         self,
         embeddings: Embeddings,
         *,
-        bank_path: Path = SAFETY_DIR / "phrase_bank.yaml",
         rules_path: Path = SAFETY_DIR / "rules.yaml",
-        thresholds: dict[str, float] | None = None,
-        margin: float = 0.0,
+        classifier: TextClassifier | None = None,
+        model_path: Path = Path(__file__).resolve().parent / "models" / "safety.skops",
+        cache_size: int = 2048,
     ) -> None:
-        # Over-escalating is the safe way to fail, so the bar is lowest for crisis and
-        # emergencies and highest for "see a doctor today", whose wordings sit closest to
-        # everyday aches. Measured on tests/chatbot/guard/safety_cases.yaml.
-        self.thresholds = thresholds or {"crisis": 0.55, "emergency": 0.6, "urgent": 0.66}
-        if not all(0 < t < 1 for t in self.thresholds.values()):
-            raise ValueError("thresholds must be between 0 and 1")
         self.embeddings = embeddings
-        self.margin = margin
         self.rules, self.history = load_rules(rules_path)
-        self.bank = PhraseBank.load(bank_path)
-        self._groups = [g for g, _ in self.bank.phrases]
-        self._matrix = np.array(self.embeddings.embed_documents([p for _, p in self.bank.phrases]), dtype=np.float32)
-        self._is_negative = np.array([self.bank.groups[g] == "none" for g in self._groups])
+        self.classifier = classifier or TextClassifier.load(model_path)
+        missing = [label for label in [*SEVERITY, "none"] if label not in self.classifier.labels]
+        if missing or "threshold" not in self.classifier.card:
+            raise ValueError(f"the safety classifier has no threshold or no class {', '.join(missing)}")
+        self.threshold = float(self.classifier.card["threshold"])
+        self.resolved_threshold = max(self.threshold, 0.8)
+        self._columns = {label: self.classifier.labels.index(label) for label in SEVERITY}
+        self._none = self.classifier.labels.index("none")
         self._history_groups = {r.group for r in self.rules if r.unless_history}
+        words = getattr(self.classifier.word, "vocabulary_", {}) or {}
+        self.vocabulary = frozenset(w for w in words if " " not in w and len(w) > 1) | {"i", "a", "y"}
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    # --- the parts ----------------------------------------------------------------------------
+    def clean(self, message: str) -> str:
+        return clean(message[:SCAN_CHARS], self.vocabulary)
 
     def by_rule(self, message: str) -> SafetyVerdict | None:
-        text = normalise(message)
+        text = normalise(self.clean(message))
         has_history = bool(self.history.search(text))
         hits = []
         for rule in self.rules:
             if rule.unless_history and has_history:
                 continue
-            for pattern in rule.patterns:
-                match = pattern.search(text)
-                if match:
-                    hits.append(SafetyVerdict(rule.route, rule.group, "rule", match.group(0), 1.0))
-                    break
-        return max(hits, key=lambda v: SEVERITY[v.route or ""], default=None)
+            match = next((m for p in rule.patterns for m in p.finditer(text) if not negated(text, m.start())), None)
+            if match:
+                hits.append(SafetyVerdict(rule.route, rule.group, "rule", match.group(0), 1.0))
+        return most_severe(hits)
 
-    def by_similarity(self, message: str) -> SafetyVerdict | None:
-        parts = segments(message)
-        vectors = np.array(self.embeddings.embed_documents(parts), dtype=np.float32)
-        sims = vectors @ self._matrix.T  # (segments, phrases)
-        best: SafetyVerdict | None = None
-        # Old history ("a fall years ago") is not a red flag for the groups whose rules say so.
-        skip = self._history_groups if self.history.search(normalise(message)) else set()
-        # A near-miss anywhere in the message ("...but it's gone") counts against every part of it.
-        negative = float(sims[:, self._is_negative].max()) if self._is_negative.any() else -1.0
-        for i, part in enumerate(parts):
-            row = sims[i]
-            excluded = self._is_negative | np.array([g in skip for g in self._groups])
-            positive_row = np.where(excluded, -1.0, row)
-            j = int(positive_row.argmax())
-            score = float(positive_row[j])
-            group = self._groups[j]
-            if score >= self.thresholds[self.bank.groups[group]] and score - negative >= self.margin:
-                verdict = SafetyVerdict(self.bank.groups[group], group, "similarity", part, score)
-                if best is None or (SEVERITY[verdict.route or ""], score) > (SEVERITY[best.route or ""], best.score):
-                    best = verdict
-        return best
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of ``texts``, the ones seen recently from a cache (earlier turns are re-checked)."""
+        with self._lock:
+            todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        fresh = dict(zip(todo, np.array(self.embeddings.embed_documents(todo), dtype=np.float32), strict=True)) \
+            if todo else {}
+        with self._lock:
+            self._cache.update(fresh)
+            rows = [self._cache[t] if t in self._cache else fresh[t] for t in texts]
+            for t in texts:
+                if t in self._cache:
+                    self._cache.move_to_end(t)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return np.array(rows, dtype=np.float32).reshape(len(texts), -1)
 
+    def by_classifier(self, message: str) -> SafetyVerdict | None:
+        """Escalates when the probability of "not a safety message" falls low enough anywhere in the
+        message; the route is the likeliest safety class there (crisis first on a tie)."""
+        text = self.clean(message)
+        parts = segments(text)
+        if not parts:
+            return None
+        probs = self.classifier.probabilities(parts, self.vectors(parts))
+        safety = 1.0 - probs[:, self._none]
+        best = int(safety.argmax())
+        # "A fall years ago, fine since" is a named false alarm (red-flags.md): the classifier must be
+        # sure when the message says the trouble is old or resolved (on the development set this cost
+        # no recall and removed a share of the false alarms).
+        resolved = bool(self.history.search(normalise(text)))
+        if safety[best] < (self.resolved_threshold if resolved else self.threshold):
+            return None
+        label = max(SEVERITY, key=lambda k: (probs[best, self._columns[k]], SEVERITY[k]))
+        return SafetyVerdict(label, label, "classifier", parts[best][:200], float(safety[best]))
+
+    # --- public ---------------------------------------------------------------------------------
     def check(self, message: str) -> SafetyVerdict:
-        verdicts = [v for v in (self.by_rule(message), self.by_similarity(message)) if v is not None]
-        if not verdicts:
-            return SafetyVerdict(None)
-        return max(verdicts, key=lambda v: (SEVERITY[v.route or ""], v.how == "rule"))
+        """One message, any length. A reviewed rule decides the tier when one matches; the classifier
+        only adds messages no rule caught (it tells safety from not-safety better than tier from tier)."""
+        return self.by_rule(message) or self.by_classifier(message) or SafetyVerdict(None)
+
+    def check_conversation(self, message: str, earlier: Sequence[str] = ()) -> SafetyVerdict:
+        """The newest message, then each earlier one (newest first), then the last two read together
+        (a red flag split across messages). The most severe finding wins."""
+        verdict = self.check(message)
+        if verdict.route == "crisis" or not earlier:
+            return verdict
+        found = [verdict]
+        for text in [*reversed(earlier), f"{earlier[-1]}. {message}"]:
+            before = self.check(text)
+            if before.route:
+                found.append(SafetyVerdict(before.route, before.group, f"{before.how} in an earlier message",
+                                           before.evidence, before.score))
+        return most_severe(found) or SafetyVerdict(None)

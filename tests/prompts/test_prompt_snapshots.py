@@ -18,20 +18,27 @@ CLINIC = ClinicProfile(name="Uplifted Test Clinic", booking_url="https://clinic.
                        emergency_number="911", crisis_line="988")
 
 
-def rendered_replies() -> str:
+def rendered_replies(lang: str = "en") -> str:
     replies = Replies(CLINIC)
-    data = load("replies")
-    lines = [f"# replies.yaml version {data['version']}"]
+    name = "replies_es" if lang == "es" else "replies"
+    data = load(name)
+    lines = [f"# {name}.yaml version {data['version']}"]
     for key, value in data.items():
         if key == "version":
             continue
         if key == "scope_redirect":
-            lines += [f"## scope_redirect.{kind}\n{replies.scope(kind)}" for kind in value]
+            lines += [f"## scope_redirect.{kind}\n{replies.scope(kind, lang=lang)}" for kind in value]
+        elif key == "small_talk":
+            lines += [f"## small_talk.{kind}\n{replies.small_talk(kind, lang=lang)}" for kind in value]
         elif key == "lead_ins":
             lines += [f"## lead_in\n{render(t, {'title': 'Heat or Ice'})}" for t in value]
         else:
-            lines.append(f"## {key}\n{replies.say(key, length=2500, limit=2000, seconds=30)}")
+            lines.append(f"## {key}\n{replies.say(key, lang=lang, length=2500, limit=2000, seconds=30, answer='[from profile]')}")
     return "\n\n".join(lines) + "\n"
+
+
+def rendered_spanish_replies() -> str:
+    return rendered_replies("es")
 
 
 def rendered_llm_prompt() -> str:
@@ -44,8 +51,8 @@ def rendered_judge_prompt() -> str:
     return f"# judge.yaml version {data['version']}\n\n## system\n{data['system']}\n\n## user\n{data['user']}\n"
 
 
-@pytest.mark.parametrize(("name", "text"), [("replies", rendered_replies), ("llm_answer", rendered_llm_prompt),
-                                            ("judge", rendered_judge_prompt)])
+@pytest.mark.parametrize(("name", "text"), [("replies", rendered_replies), ("replies_es", rendered_spanish_replies),
+                                            ("llm_answer", rendered_llm_prompt), ("judge", rendered_judge_prompt)])
 def test_prompt_matches_reviewed_snapshot(name: str, text: object) -> None:
     current = text()  # type: ignore[operator]
     path = SNAPSHOTS / f"{name}.txt"
@@ -56,10 +63,18 @@ def test_prompt_matches_reviewed_snapshot(name: str, text: object) -> None:
     assert current == path.read_text(encoding="utf-8"), f"{name} changed: review, bump its version, update the snapshot"
 
 
-def test_replies_use_the_clinic_settings_and_never_leave_a_placeholder() -> None:
-    text = rendered_replies()
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_replies_use_the_clinic_settings_and_never_leave_a_placeholder(lang: str) -> None:
+    text = rendered_replies(lang)
     assert "(555) 010-1234" in text and "https://clinic.example/book" in text and "988" in text
     assert "{" not in text and "}" not in text
+
+
+def test_every_english_reply_has_a_spanish_version() -> None:
+    english, spanish = load("replies"), load("replies_es")
+    assert set(english) - {"lead_ins"} <= set(spanish)
+    assert set(english["scope_redirect"]) == set(spanish["scope_redirect"])
+    assert set(english["small_talk"]) == set(spanish["small_talk"])
 
 
 def test_missing_value_is_an_error_not_an_empty_string() -> None:

@@ -1,12 +1,15 @@
 """The console in headless Chromium: log in, upload and publish an article; screenshot every page.
 
 Chromium is Debian's (`make test` installs it); Playwright drives it with ``executable_path``, so
-nothing is downloaded. The screenshots land in docs/screenshots/, linked from the README.
+nothing is downloaded. The screenshots land in a temporary folder, so `make test` leaves the working
+tree clean; ``UPDATE_SCREENSHOTS=1`` writes them to docs/screenshots/ (linked from the README) instead.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +20,8 @@ from tests.chatbot.staff.conftest import PASSWORD, STAFF, Live
 from tests.conftest import REPO, markdown
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = (REPO / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+         else Path(tempfile.mkdtemp(prefix="uplifted-screenshots-")))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}

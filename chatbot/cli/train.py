@@ -1,0 +1,98 @@
+"""``uplifted train``: rebuild the learned parts from the labelled data in the repository (eval/dev)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from chatbot.cli.common import console, fail, settings_from
+
+app = typer.Typer(help="Rebuild the classifiers from eval/dev (the development set).", no_args_is_help=True)
+CHECK = Annotated[bool, typer.Option("--check", help="Only say whether the saved model matches its data.")]
+IF_STALE = Annotated[bool, typer.Option("--if-stale", help="Rebuild only when the data changed.")]
+
+
+def _rebuild(ctx: typer.Context, model: Path, current: str, train: Callable[[Any], dict[str, Any]],
+             *, check: bool, if_stale: bool, card: Path | None = None) -> dict[str, Any] | None:
+    from chatbot.guard.classifier import card_path
+
+    card = card or card_path(model)
+    saved = json.loads(card.read_text(encoding="utf-8")).get("data_hash") if card.exists() and model.exists() \
+        else None
+    if check or (if_stale and saved == current):
+        if saved != current:
+            raise fail(f"{model.name} was trained on other data ({saved} != {current}): run `make models`")
+        console.print(f"{model.name} matches its training data ({current})")
+        return None
+    from knowledge_base.factory import build_embeddings
+
+    with console.status(f"Training {model.name} (embedding the development set)..."):
+        return train(build_embeddings(settings_from(ctx)))
+
+
+@app.command()
+def safety(ctx: typer.Context, check: CHECK = False, if_stale: IF_STALE = False) -> None:
+    """The red-flag and crisis classifier (chatbot/guard/models/safety.skops and its card)."""
+    from chatbot.guard.safety import SAFETY_DIR
+    from chatbot.guard.training import SAFETY_MODEL, expected_hash, train_safety
+
+    bank = SAFETY_DIR / "phrase_bank.yaml"
+    result = _rebuild(ctx, SAFETY_MODEL, expected_hash(bank=bank), lambda e: train_safety(e, bank=bank),
+                      check=check, if_stale=if_stale)
+    if result:
+        cv = result["cross_validated"]
+        console.print(f"Saved {SAFETY_MODEL} from {result['examples']} examples {result['by_label']}; "
+                      f"cross-validated recall {cv['safety_recall']}, exact tier {cv['exact_tier']}, "
+                      f"false alarms {cv['false_alarms']}; threshold {result['threshold']}")
+
+
+@app.command()
+def intent(ctx: typer.Context, check: CHECK = False, if_stale: IF_STALE = False) -> None:
+    """What a message is for: a question, scope, small talk, clinic information, off-topic, misuse."""
+    from chatbot.guard.intent import INTENT_MODEL, expected_hash, train_intent
+
+    result = _rebuild(ctx, INTENT_MODEL, expected_hash(), train_intent, check=check, if_stale=if_stale)
+    if result:
+        cv = result["cross_validated"]
+        console.print(f"Saved {INTENT_MODEL} from {result['examples']} examples {result['by_label']}; "
+                      f"cross-validated accuracy {cv['accuracy']}, recall by intent {cv['recall_by_intent']}")
+
+
+@app.command()
+def answerability(ctx: typer.Context, check: CHECK = False, if_stale: IF_STALE = False) -> None:
+    """Answer, ask back or say there is no article: learned on the development set's English questions,
+    measured against the sample articles (UPLIFTED_ARTICLES_DIR) in a scratch knowledge base."""
+    import tempfile
+
+    from chatbot import answerability as ans
+    from chatbot.followup import standalone
+    from chatbot.guard.training import dev_cases
+    from chatbot.retrieval import Retriever
+    from knowledge_base.factory import build_knowledge_base
+
+    rows = ans.examples(dev_cases())
+    settings = settings_from(ctx)
+
+    def fit(embeddings: Any) -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="uplifted-train-") as tmp:
+            scratch = settings.model_copy(update={"data_dir": Path(tmp), "chroma_host": None})
+            kb = build_knowledge_base(scratch, embeddings=embeddings)
+            kb.sync(settings.articles_dir, by="train")
+            retriever = Retriever(kb, k=settings.retrieval_k)
+            measured = []
+            for question, history, _ in rows:
+                query = standalone(question, history)
+                measured.append(ans.features(query, retriever.run(query)))
+            card = ans.train(rows, measured)
+            return card
+
+    result = _rebuild(ctx, ans.ANSWERABILITY_MODEL, ans.expected_hash(rows), fit, check=check, if_stale=if_stale,
+                      card=ans.ANSWERABILITY_MODEL)
+    if result:
+        cv = result["cross_validated"]
+        console.print(f"Saved {ans.ANSWERABILITY_MODEL} from {result['examples']} questions {result['by_label']}; "
+                      f"cross-validated accuracy {cv['accuracy']}, recall {cv['recall_by_label']}")
