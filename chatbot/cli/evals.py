@@ -23,8 +23,8 @@ def run(
     kb: Annotated[Path | None, typer.Option("--kb", help="Sync this folder into a fresh, temporary KB first.")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="An earlier results.jsonl.")] = None,
     thresholds: Annotated[Path | None, typer.Option(
-        "--thresholds", help="The gate's minimums (default eval/thresholds.yaml; eval/thresholds-frozen.yaml "
-        "for the frozen set).")] = None,
+        "--thresholds", help="The gate's minimums (default eval/thresholds.yaml; eval/thresholds-frozen-1.yaml "
+        "and -2.yaml for the frozen rounds).")] = None,
     judge: Annotated[str | None, typer.Option("--judge", help="Grade rubric items with this chat model.")] = None,
 ) -> None:
     """Run eval cases through the assistant; exits 1 when a threshold in eval/thresholds.yaml is missed."""
