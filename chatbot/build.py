@@ -20,6 +20,7 @@ from chatbot.replies import Replies
 from chatbot.retrieval import Retriever
 from chatbot.settings import Settings
 from chatbot.storage.conversations import ConversationStore
+from chatbot.synonyms import Synonyms
 from knowledge_base.factory import build_embeddings, build_knowledge_base
 from knowledge_base.service import KnowledgeBase
 
@@ -37,6 +38,11 @@ def build_engine(
     from chatbot.engines.llm import LLMEngine
 
     return LLMEngine(llm, fallback=extractive, embeddings=embeddings, timeout_s=settings.llm_timeout_s)
+
+
+def build_retriever(settings: Settings, kb: KnowledgeBase) -> Retriever:
+    """The chat's retrieval: the knowledge base searched with patients' words translated by the synonym list."""
+    return Retriever(kb, k=settings.retrieval_k, synonyms=Synonyms.load())
 
 
 def build_assistant(
@@ -59,7 +65,7 @@ def build_assistant(
         guard=Guard(safety, max_chars=settings.max_message_chars, intents=IntentClassifier(safety.vectors)),
         clinic=ClinicInfo(clinic),
         answerability=Answerability.load(),
-        retriever=Retriever(kb, k=settings.retrieval_k),
+        retriever=build_retriever(settings, kb),
         engine=build_engine(settings, embeddings, llm, replies),
         replies=replies,
         conversations=ConversationStore.open(settings.conversations_path, redactor=redactor),

@@ -22,11 +22,13 @@ def is_follow_up(message: str) -> bool:
     return len(content_stems(message)) <= 3 and bool(_PRONOUN.search(message))
 
 
+def topic_of(earlier: Sequence[str]) -> str:
+    """The last earlier message that stood on its own (the conversation's current topic)."""
+    return next((q.strip() for q in reversed(earlier) if not is_follow_up(q)), earlier[-1].strip() if earlier else "")
+
+
 def standalone(message: str, earlier: Sequence[str]) -> str:
     """``message`` with the last earlier question that stood on its own in front of it, if needed."""
     if not earlier or not is_follow_up(message):
         return message
-    for question in reversed(earlier):
-        if not is_follow_up(question):
-            return f"{question.strip()} {message.strip()}"
-    return f"{earlier[-1].strip()} {message.strip()}"
+    return f"{topic_of(earlier)} {message.strip()}"

@@ -37,5 +37,5 @@ class Replies:
     def small_talk(self, kind: str, *, lang: str = "en") -> str:
         return render(str(self._texts(lang)["small_talk"][kind]), self._values())
 
-    def lead_ins(self) -> list[str]:
-        return [str(t) for t in load("replies")["lead_ins"]]
+    def lead_ins(self, *, lang: str = "en") -> list[str]:
+        return [str(t) for t in self._texts(lang)["lead_ins"]]

@@ -7,9 +7,12 @@ import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from chatbot.engines.text import STOPWORDS, content_stems
+from chatbot.engines.text import STOPWORDS, content_stems, word_rarity
+from chatbot.followup import is_follow_up, topic_of
+from chatbot.synonyms import Synonyms
 from knowledge_base.service import KnowledgeBase, Passage
 
 
@@ -21,6 +24,15 @@ class Retrieval:
     unknown_words: tuple[str, ...] = ()  # the question's content words no live article uses
     corrected: str | None = None  # the query with typos fixed against the articles' words, if any were
     content_words: int = 0  # how many content words the question has
+    # How common each unknown word is in English (Zipf scale, 0 rare to 8 "the"): "bunion" 2.4 names a topic
+    # no article covers, "yesterday" 4.9 is just a word the articles happen not to use.
+    unknown_zipf: tuple[float, ...] = ()
+    synonyms: tuple[str, ...] = ()  # the patient's terms the synonym list translated
+    follow_up: bool = False  # the query is the conversation's topic plus this message
+
+    @property
+    def top_score(self) -> float:
+        return self.passages[0].score if self.passages else 0.0
 
     @property
     def unknown_share(self) -> float:
@@ -30,7 +42,8 @@ class Retrieval:
 class Retriever:
     """``Retriever(kb, k=4).run(query) -> Retrieval``. Flagged passages are never returned."""
 
-    def __init__(self, kb: KnowledgeBase, *, k: int = 4, fetch_k: int = 12, lexical_weight: float = 0.3) -> None:
+    def __init__(self, kb: KnowledgeBase, *, k: int = 4, fetch_k: int = 12, lexical_weight: float = 0.3,
+                 synonyms: Synonyms | None = None) -> None:
         if k <= 0 or fetch_k < k:
             raise ValueError("need 0 < k <= fetch_k")
         if not 0 <= lexical_weight <= 1:
@@ -39,6 +52,7 @@ class Retriever:
         self.k = k
         self.fetch_k = fetch_k
         self.lexical_weight = lexical_weight
+        self.synonyms = synonyms
         self._vocabulary: tuple[int, frozenset[str], frozenset[str]] = (-1, frozenset(), frozenset())
         self._lock = threading.Lock()
 
@@ -77,15 +91,37 @@ class Retriever:
 
         return re.sub(r"[A-Za-z]+", fix, query)
 
-    def run(self, query: str) -> Retrieval:
-        corrected = self.correct(query)
-        original, query = query, corrected
-        query_words = re.sub(r"\[[A-Z_]+\]", " ", query)  # redaction placeholders are not words
-        q_stems = set(content_stems(query_words))
-        unknown = tuple(sorted(q_stems - self.vocabulary()))
-        hits = self.kb.search(query, k=self.fetch_k, include_flagged=False)
+    def in_conversation(self, message: str, earlier: Sequence[str] = (), *, lang: str | None = None) -> Retrieval:
+        """Retrieval for ``message`` read as part of its conversation. Patients' follow-ups rarely say what
+        they follow ("frozen peas ok?", "which stretches tho"), so the earlier topic is joined in front when
+        the message reads as a follow-up, is short, or matches the articles better joined; a message that
+        changes the subject matches better alone and is taken alone."""
+        alone = self.run(message, lang=lang)
+        if not earlier:
+            return alone
+        joined = replace(self.run(f"{topic_of(earlier)} {message.strip()}", lang=lang), follow_up=True)
+        if is_follow_up(message) or alone.content_words <= 5 or joined.top_score >= alone.top_score:
+            return joined
+        return alone
+
+    def run(self, query: str, *, lang: str | None = None) -> Retrieval:
+        """``lang``: only articles in that language (staff mark them, e.g. ``lang: es``); None searches all."""
+        expansion = self.synonyms.expand(query) if self.synonyms else None
+        corrected = self.correct(expansion.search if expansion else query)
+        original, query = (expansion.search if expansion else query), corrected
+        # Unknown words are counted with each synonym term replaced by its meaning ("TKR" is known);
+        # redaction placeholders are not words.
+        checked = re.sub(r"\[[A-Z_]+\]", " ", self.correct(expansion.replaced) if expansion else query)
+        q_stems = set(content_stems(checked))
+        vocabulary = self.vocabulary()
+        unknown = tuple(sorted(q_stems - vocabulary))
+        rarity = {stem: word_rarity(word) for word, stem in _word_stems(checked) if stem not in vocabulary}
+        zipf = tuple(sorted(rarity.values()))
+        fixed = corrected if corrected != original else None
+        matched = expansion.matched if expansion else ()
+        hits = self.kb.search(query, k=self.fetch_k, include_flagged=False, lang=lang)
         if not hits:
-            return Retrieval(query, (), 0.0, unknown, corrected if corrected != original else None, len(q_stems))
+            return Retrieval(query, (), 0.0, unknown, fixed, len(q_stems), zipf, matched)
         stems = [Counter(content_stems(f"{h.title} {h.text}")) for h in hits]
         df = Counter(s for st in stems for s in set(st))
         idf = {s: math.log(1 + len(hits) / (1 + df[s])) for s in q_stems}
@@ -96,8 +132,14 @@ class Retriever:
             score = (1 - self.lexical_weight) * hit.score + self.lexical_weight * lexical
             rescored.append(replace(hit, score=score))
         rescored.sort(key=lambda p: p.score, reverse=True)
-        return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits), unknown,
-                         corrected if corrected != original else None, len(q_stems))
+        return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits), unknown, fixed, len(q_stems),
+                         zipf, matched)
+
+
+def _word_stems(text: str) -> list[tuple[str, str]]:
+    """(word, stem) for each content word of ``text``."""
+    words = [w for w in re.findall(r"[a-z0-9]+", text.lower().replace("'", "")) if w not in STOPWORDS and len(w) > 1]
+    return list(zip(words, content_stems(" ".join(words)), strict=True))
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

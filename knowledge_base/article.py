@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from knowledge_base.language import DEFAULT_LANG
+
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -32,23 +34,27 @@ class Article:
     tags: tuple[str, ...] = ()
     reviewed_on: date | None = None
     review_due: date | None = None
+    lang: str = DEFAULT_LANG
     paragraphs: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def version(self) -> str:
-        """Content hash of everything a reader or the index sees (not the file's bytes)."""
-        payload = json.dumps(
-            {
-                "id": self.id,
-                "title": self.title,
-                "text": self.text,
-                "url": self.url,
-                "tags": list(self.tags),
-                "reviewed_on": self.reviewed_on.isoformat() if self.reviewed_on else None,
-                "review_due": self.review_due.isoformat() if self.review_due else None,
-            },
-            sort_keys=True,
-        )
+        """Content hash of everything a reader or the index sees (not the file's bytes).
+
+        The language counts only when it isn't English, so an English article keeps the version it
+        had before articles had a language: nothing is re-embedded or reported as replaced for it."""
+        fields: dict[str, object] = {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "url": self.url,
+            "tags": list(self.tags),
+            "reviewed_on": self.reviewed_on.isoformat() if self.reviewed_on else None,
+            "review_due": self.review_due.isoformat() if self.review_due else None,
+        }
+        if self.lang != DEFAULT_LANG:
+            fields["lang"] = self.lang
+        payload = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from chatbot.storage.migrations import Migrations, connect, transaction
 from knowledge_base.article import Article
+from knowledge_base.language import DEFAULT_LANG
 
 MIGRATIONS = Migrations()
 
@@ -53,6 +54,13 @@ def m002_article_text(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE articles ADD COLUMN text TEXT")
 
 
+@MIGRATIONS
+def m003_article_lang(conn: sqlite3.Connection) -> None:
+    # The article's language (ISO 639-1). NULL for articles published before articles had a language:
+    # they count as English, and the next sync reads the language their (unchanged) file states.
+    conn.execute("ALTER TABLE articles ADD COLUMN lang TEXT")
+
+
 @dataclass(frozen=True)
 class ArticleRecord:
     id: str
@@ -68,6 +76,7 @@ class ArticleRecord:
     flagged: tuple[str, ...]
     updated_at: datetime
     updated_by: str
+    lang: str = DEFAULT_LANG
 
     def review_overdue(self, today: date | None = None) -> bool:
         return self.review_due is not None and self.review_due < (today or date.today())
@@ -82,6 +91,7 @@ class ArticleRecord:
             version=row["version"], source=row["source"], source_hash=row["source_hash"],
             chunk_count=row["chunk_count"], flagged=tuple(json.loads(row["flagged"])),
             updated_at=datetime.fromisoformat(row["updated_at"]), updated_by=row["updated_by"],
+            lang=row["lang"] or DEFAULT_LANG,
         )
 
 
@@ -117,6 +127,15 @@ class Catalog:
     def all(self) -> list[ArticleRecord]:
         rows = self.conn.execute("SELECT * FROM articles ORDER BY title COLLATE NOCASE").fetchall()
         return [ArticleRecord.from_row(r) for r in rows]
+
+    def languages(self) -> frozenset[str]:
+        """The languages of the live articles."""
+        rows = self.conn.execute("SELECT DISTINCT COALESCE(lang, ?) FROM articles", (DEFAULT_LANG,))
+        return frozenset(r[0] for r in rows)
+
+    def langs_unread(self) -> set[str]:
+        """Articles published before articles had a language, whose file's language is still unread."""
+        return {r[0] for r in self.conn.execute("SELECT id FROM articles WHERE lang IS NULL")}
 
     def live_uids(self, uids: Iterable[str] | None = None) -> set[str]:
         """The live chunk ids, or those of ``uids`` that are live."""
@@ -184,13 +203,13 @@ class Catalog:
                 self.conn.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
                 self.conn.execute(
                     """INSERT OR REPLACE INTO articles (id, title, url, tags, reviewed_on, review_due,
-                       version, source, source_hash, chunk_count, flagged, updated_at, updated_by, text)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       version, source, source_hash, chunk_count, flagged, updated_at, updated_by, text, lang)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (article.id, article.title, article.url, json.dumps(list(article.tags)),
                      article.reviewed_on.isoformat() if article.reviewed_on else None,
                      article.review_due.isoformat() if article.review_due else None,
                      article.version, article.source, article.source_hash, len(uids),
-                     json.dumps(flagged), _now(), by, article.text),
+                     json.dumps(flagged), _now(), by, article.text, article.lang),
                 )
                 self.conn.executemany(
                     "INSERT OR REPLACE INTO chunks (uid, article_id, position) VALUES (?, ?, ?)",
@@ -199,6 +218,12 @@ class Catalog:
                 default: tuple[str, str | None] = ("add" if old is None else "replace", article.source)
                 action, detail = (actions or {}).get(article.id, default)
                 self._audit(action, article.id, article.version, by, detail)
+
+    def set_lang(self, article_id: str, lang: str | None) -> None:
+        """Record the language an article's file states when that needs no new version (English), or
+        None for "not read from its file yet". Not audited: what patients see doesn't change."""
+        with transaction(self.conn):
+            self.conn.execute("UPDATE articles SET lang = ? WHERE id = ?", (lang, article_id))
 
     def remove(self, article_ids: Iterable[str], *, by: str) -> None:
         with transaction(self.conn):

@@ -70,6 +70,7 @@ class Chunker:
                     "url": article.url or "",
                     "position": position,
                     "version": article.version,
+                    "lang": article.lang,
                     "flagged": bool(reason),
                     "flag_reason": reason,
                 },

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from knowledge_base.article import Article, ArticleError, paragraphs_of
 from knowledge_base.catalog import ArticleRecord
+from knowledge_base.language import DEFAULT_LANG, parse_lang
 from knowledge_base.loaders import load_article
 from knowledge_base.report import SyncReport
 
@@ -41,7 +42,7 @@ UNSET: Final = Unset.UNSET
 
 MAX_TITLE_CHARS = 200
 MAX_URL_CHARS = 2000
-FIELDS = ("title", "url", "tags", "reviewed_on", "review_due")
+FIELDS = ("title", "url", "tags", "reviewed_on", "review_due", "lang")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class MetadataEdit:
       duplicates removed (first kept). ``[]`` clears the tags.
     - ``reviewed_on`` / ``review_due``: a date, or None to clear it. When either changes, the
       review due date must not be before the reviewed-on date (new or kept).
+    - ``lang``: the article's language, a code such as ``es`` (see :func:`~knowledge_base.language.parse_lang`).
 
     A title or tags equal to the stored ones once cleaned up count as unchanged.
     """
@@ -64,6 +66,7 @@ class MetadataEdit:
     tags: Sequence[str] | None = None
     reviewed_on: date | Unset | None = UNSET
     review_due: date | Unset | None = UNSET
+    lang: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.tags, str):
@@ -93,10 +96,12 @@ class MetadataEdit:
                     f"The review due date ({due.isoformat()}) can't be before the reviewed-on date "
                     f"({reviewed.isoformat()})."
                 )
+        if self.lang is not None:
+            new["lang"] = parse_lang(self.lang, what="The language")
         # A value that only differs from the stored one by the clean-up (a file's "Foot" tag, a double
         # space in its title) is no change: a form sent back as it was shown changes nothing.
         current = {"title": " ".join(record.title.split()), "url": record.url, "tags": clean_tags(record.tags),
-                   "reviewed_on": record.reviewed_on, "review_due": record.review_due}
+                   "reviewed_on": record.reviewed_on, "review_due": record.review_due, "lang": record.lang}
         return {name: value for name, value in new.items() if value != current[name]}
 
 
@@ -200,12 +205,35 @@ def update_metadata(kb: KnowledgeBase, article_id: str, edit: MetadataEdit, *, b
     changes = edit.changes(record, base_url=kb.base_url)
     if not changes:
         return SyncReport(unchanged=[article_id])
+    lang_unread = article_id in kb.catalog.langs_unread()
     report = SyncReport(repaired=kb.repair())
     text = article_text(kb, article_id)
     current = Article(
         id=record.id, title=record.title, text=text, paragraphs=paragraphs_of(text), source=record.source,
         source_hash=record.source_hash, url=record.url, tags=record.tags, reviewed_on=record.reviewed_on,
-        review_due=record.review_due,
+        review_due=record.review_due, lang=record.lang,
     )
     kb._write([dataclasses.replace(current, **changes)], report, by=by, edited={article_id: list(changes)})
+    if lang_unread and "lang" not in changes:
+        kb.catalog.set_lang(article_id, None)  # its file's language is still to be read by the next sync
     return report
+
+
+def read_file_langs(kb: KnowledgeBase, files: Sequence[tuple[str, Path]], report: SyncReport, *, by: str) -> None:
+    """For articles published before articles had a language, whose files (id, path) are unchanged
+    since: read the language each file states. English needs no new version; another language is
+    published as a language edit, which keeps any metadata staff edited since. A file whose language
+    is not one we support is reported in ``report.errors`` and its article stays as it is."""
+    for article_id, path in files:
+        try:
+            lang = kb.load(path).lang
+        except ArticleError as err:
+            report.errors.append(err)
+            continue
+        if lang == DEFAULT_LANG:
+            kb.catalog.set_lang(article_id, lang)
+            continue
+        edited = update_metadata(kb, article_id, MetadataEdit(lang=lang), by=by)
+        report.unchanged.remove(article_id)
+        report.edited.update(edited.edited)
+        report.chunks_embedded += edited.chunks_embedded

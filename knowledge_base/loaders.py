@@ -14,6 +14,7 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 
 from knowledge_base.article import Article, ArticleError, paragraphs_of, validate_id
+from knowledge_base.language import UnknownLanguage, parse_lang
 
 SUPPORTED = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html",
              ".htm": "html", ".pdf": "pdf"}
@@ -94,6 +95,13 @@ def _as_date(name: str, key: str, value: Any) -> date | None:
         raise ArticleError(name, f"front matter {key!r} is not a date (YYYY-MM-DD): {value!r}") from exc
 
 
+def _as_lang(name: str, what: str, value: Any) -> str:
+    try:
+        return parse_lang(value, what=what)
+    except UnknownLanguage as exc:
+        raise ArticleError(name, str(exc)) from exc
+
+
 _MD_INLINE = [
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
@@ -151,6 +159,7 @@ def _parse_markdown(name: str, data: bytes) -> dict[str, Any]:
         "tags": tuple(str(t) for t in tags if str(t).strip()),
         "reviewed_on": _as_date(name, "reviewed_on", meta.get("reviewed_on")),
         "review_due": _as_date(name, "review_due", meta.get("review_due")),
+        "lang": _as_lang(name, "front matter lang", meta.get("lang")),
         "paragraphs": blocks,
     }
 
@@ -185,6 +194,8 @@ def _is_hidden(el: Tag) -> bool:
 
 def _parse_html(name: str, data: bytes) -> dict[str, Any]:
     soup = BeautifulSoup(_decode(name, data), "html.parser")
+    html = soup.find("html")
+    lang = _as_lang(name, "the page's <html lang>", html.get("lang") if isinstance(html, Tag) else None)
     page_title = soup.title.get_text(" ", strip=True) if soup.title else None
     canonical = soup.find("link", rel="canonical") or soup.find("meta", property="og:url")
     url = None
@@ -210,7 +221,7 @@ def _parse_html(name: str, data: bytes) -> dict[str, Any]:
         title = re.split(r"\s+[|\u2013\u2014-]\s+", page_title)[0].strip() or None
     for el in root.find_all(_BLOCK_TAGS):
         el.insert_after("\n\n")
-    return {"title": title, "url": url, "paragraphs": list(paragraphs_of(root.get_text("")))}
+    return {"title": title, "url": url, "lang": lang, "paragraphs": list(paragraphs_of(root.get_text("")))}
 
 
 def _parse_pdf(name: str, data: bytes) -> dict[str, Any]:
@@ -225,6 +236,7 @@ def _parse_pdf(name: str, data: bytes) -> dict[str, Any]:
             raise ArticleError(name, "is a password-protected PDF")
         pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = reader.metadata.title if reader.metadata else None
+        pdf_lang = reader.root_object.get("/Lang")
     except ArticleError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError) as exc:
@@ -237,7 +249,8 @@ def _parse_pdf(name: str, data: bytes) -> dict[str, Any]:
     if not title and paragraphs:
         first = paragraphs[0].partition(". ")[0]
         title = first[:120] if len(first) <= 120 else None
-    return {"title": title, "paragraphs": paragraphs}
+    lang = _as_lang(name, "the PDF's language (/Lang)", str(pdf_lang) if pdf_lang is not None else None)
+    return {"title": title, "lang": lang, "paragraphs": paragraphs}
 
 
 _PARSERS: dict[str, Callable[[str, bytes], dict[str, Any]]] = {

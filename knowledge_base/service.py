@@ -36,6 +36,7 @@ from knowledge_base.article import Article, ArticleError
 from knowledge_base.catalog import ArticleRecord, Catalog
 from knowledge_base.chunking import Chunker
 from knowledge_base.editing import UNSET, MetadataEdit, Unset
+from knowledge_base.language import DEFAULT_LANG, lang_where, parse_lang
 from knowledge_base.loaders import SUPPORTED, load_article
 from knowledge_base.report import SyncReport, UnknownArticle
 from knowledge_base.staging import StagedFile
@@ -60,6 +61,7 @@ class Passage:
     position: int
     score: float
     flagged: bool
+    lang: str = DEFAULT_LANG
 
     @classmethod
     def from_document(cls, doc: Document, score: float) -> Passage:
@@ -67,7 +69,7 @@ class Passage:
         return cls(
             uid=str(doc.id), article_id=str(meta["article_id"]), title=str(meta.get("title", "")),
             url=str(meta.get("url", "")), text=doc.page_content, position=int(meta.get("position", 0)),
-            score=float(score), flagged=bool(meta.get("flagged", False)),
+            score=float(score), flagged=bool(meta.get("flagged", False)), lang=_lang_of(meta),
         )
 
 
@@ -94,6 +96,7 @@ class KnowledgeBase:
         self.base_url = base_url
         self.batch_articles = batch_articles
         self.on_progress = on_progress
+        self._languages: tuple[int, frozenset[str]] | None = None  # (revision, languages)
 
     # --- loading -----------------------------------------------------------------------
     def load(self, path: Path) -> Article:
@@ -115,6 +118,8 @@ class KnowledgeBase:
         # The quick "file unchanged" check needs one article per file name: a console replace can give
         # an article another article's file name, and then both files are read in full.
         known = {rec.source: rec for rec in records if sources[rec.source] == 1}
+        unread = self.catalog.langs_unread()  # published before articles had a language
+        lang_unread: list[tuple[str, Path]] = []
         articles: list[Article] = []
         seen: dict[str, str] = {}
         for path in self.article_files(folder):
@@ -123,6 +128,8 @@ class KnowledgeBase:
                 if rec is not None and path.suffix.lower() in SUPPORTED and _file_hash(path) == rec.source_hash:
                     self._claim(seen, rec.id, path.name)
                     report.unchanged.append(rec.id)
+                    if rec.id in unread:
+                        lang_unread.append((rec.id, path))
                     continue
                 article = self.load(path)
                 self._claim(seen, article.id, path.name)
@@ -131,6 +138,7 @@ class KnowledgeBase:
                 continue
             articles.append(article)
         self._write(articles, report, by=by)
+        editing.read_file_langs(self, lang_unread, report, by=by)
         # A file that fails to load keeps its last good version live rather than vanishing.
         failed = {Path(e.source).name for e in report.errors} | {Path(e.source).stem for e in report.errors}
         gone = [r.id for r in self.catalog.all() if r.id not in seen and r.id not in failed and r.source not in failed]
@@ -179,12 +187,14 @@ class KnowledgeBase:
         tags: Sequence[str] | None = None,
         reviewed_on: date | Unset | None = UNSET,
         review_due: date | Unset | None = UNSET,
+        lang: str | None = None,
     ) -> SyncReport:
-        """Change an article's title, link, tags or review dates without a new file.
+        """Change an article's title, link, tags, review dates or language without a new file.
 
         None (or UNSET for the dates) leaves a field as it is; see :class:`MetadataEdit` for
         the rules. Raises ValueError with a message for staff when a value is invalid."""
-        edit = MetadataEdit(title=title, url=url, tags=tags, reviewed_on=reviewed_on, review_due=review_due)
+        edit = MetadataEdit(title=title, url=url, tags=tags, reviewed_on=reviewed_on, review_due=review_due,
+                            lang=lang)
         return editing.update_metadata(self, article_id, edit, by=by)
 
     def stage(self, paths: Iterable[Path]) -> list[StagedFile]:
@@ -299,31 +309,57 @@ class KnowledgeBase:
         row = self.catalog.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM audit").fetchone()
         return int(row[0])
 
-    def live_passages(self) -> list[Passage]:
-        """Every passage patients can be shown (flagged ones included, marked)."""
-        got = self.store.get(include=["documents", "metadatas"])  # type: ignore[attr-defined]
+    def languages(self) -> frozenset[str]:
+        """The languages of the live articles (e.g. ``{"en", "es"}``); empty for an empty knowledge base.
+
+        Cheap enough to call for every message: the catalog is read again only after a change."""
+        revision = self.revision()
+        cached = self._languages
+        if cached is None or cached[0] != revision:
+            cached = self._languages = (revision, self.catalog.languages())
+        return cached[1]
+
+    def live_passages(self, *, lang: str | None = None) -> list[Passage]:
+        """Every passage patients can be shown (flagged ones included, marked); with ``lang`` (a
+        code such as "es"), only those of articles in that language."""
+        wanted = parse_lang(lang) if lang is not None else None
+        where = lang_where(wanted) if wanted is not None else None
+        got = self.store.get(where=where, include=["documents", "metadatas"])  # type: ignore[attr-defined]
         live = self.catalog.live_uids()
         return [
             Passage.from_document(Document(page_content=text, metadata=meta or {}, id=uid), 0.0)
             for uid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            if uid in live
+            if uid in live and (wanted is None or _lang_of(meta or {}) == wanted)
         ]
 
-    def search(self, query: str, *, k: int = 4, include_flagged: bool = True) -> list[Passage]:
-        """The live passages closest to ``query``, best first, with cosine similarity scores."""
+    def search(
+        self, query: str, *, k: int = 4, include_flagged: bool = True, lang: str | None = None
+    ) -> list[Passage]:
+        """The live passages closest to ``query``, best first, with cosine similarity scores.
+
+        With ``lang`` (a code such as "es", see :mod:`knowledge_base.language`), only passages of
+        articles in that language; an unknown language is a ValueError."""
         if k <= 0:
             raise ValueError("k must be positive")
+        wanted = parse_lang(lang) if lang is not None else None
         if not query.strip():
             return []
         fetch = max(k * 3, 12)
-        hits = self.store.similarity_search_with_score(query, k=fetch)
+        where = {"filter": lang_where(wanted)} if wanted is not None else {}
+        hits = self.store.similarity_search_with_score(query, k=fetch, **where)
         live = self.catalog.live_uids(str(doc.id) for doc, _ in hits)
         passages = [
             Passage.from_document(doc, 1.0 - distance)
             for doc, distance in hits
             if str(doc.id) in live and (include_flagged or not doc.metadata.get("flagged"))
+            and (wanted is None or _lang_of(doc.metadata) == wanted)
         ]
         return passages[:k]
+
+
+def _lang_of(meta: Mapping[str, object]) -> str:
+    """A stored chunk's language: chunks stored before articles had one are English."""
+    return str(meta.get("lang") or DEFAULT_LANG)
 
 
 def _file_hash(path: Path) -> str:

@@ -39,6 +39,9 @@ def _print_report(report: SyncReport) -> None:
                        ("unchanged", report.unchanged), ("removed", report.removed)]:
         shown = ", ".join(sorted(ids)) if ids else "-"
         console.print(f"{label:>10}: {len(ids):3d}  {escape(shown)}", highlight=False)
+    if report.edited:  # e.g. a language read from a file published before articles had one
+        shown = ", ".join(f"{a} ({', '.join(fields)})" for a, fields in sorted(report.edited.items()))
+        console.print(f"{'edited':>10}: {len(report.edited):3d}  {escape(shown)}", highlight=False)
     for article_id, passages in report.flagged.items():
         for passage in passages:
             err_console.print(
@@ -102,7 +105,7 @@ def remove(
 
 
 def _record_json(r: ArticleRecord, today: date) -> dict[str, object]:
-    return {"id": r.id, "title": r.title, "url": r.url, "chunks": r.chunk_count, "version": r.version,
+    return {"id": r.id, "title": r.title, "url": r.url, "lang": r.lang, "chunks": r.chunk_count, "version": r.version,
             "tags": list(r.tags), "updated_at": r.updated_at.isoformat(), "updated_by": r.updated_by,
             "reviewed_on": r.reviewed_on.isoformat() if r.reviewed_on else None,
             "review_due": r.review_due.isoformat() if r.review_due else None,
@@ -116,7 +119,7 @@ def _entry_json(e: AuditEntry) -> dict[str, object]:
 
 @app.command("list")
 def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Every article: id, title, link, chunks, version, last change, review due."""
+    """Every article: id, title, link, language, chunks, version, last change, review due."""
     with clean_errors():
         records = _open(ctx).articles()
     today = date.today()
@@ -128,13 +131,13 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
         console.print("The knowledge base is empty. Add articles with `uplifted kb sync FOLDER`.")
         return
     table = Table(title=f"{len(records)} articles")
-    for col in ["id", "title", "url", "chunks", "version", "last change", "review due"]:
+    for col in ["id", "title", "url", "lang", "chunks", "version", "last change", "review due"]:
         table.add_column(col, overflow="fold")
     for r in records:
         due = r.review_due.isoformat() if r.review_due else "-"
         if r.review_overdue(today):
             due = f"[bold red]{due} OVERDUE[/]"
-        table.add_row(escape(r.id), escape(r.title), escape(r.url or "-"), str(r.chunk_count), r.version[:12],
+        table.add_row(escape(r.id), escape(r.title), escape(r.url or "-"), r.lang, str(r.chunk_count), r.version[:12],
                       f"{r.updated_at:%Y-%m-%d %H:%M} by {escape(r.updated_by)}", due)
     console.print(table)
 
@@ -144,15 +147,17 @@ def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="A patient's question.")],
     k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many passages.")] = 4,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Only articles in this language (a code such as en or es).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The passages the chat would see for TEXT, best first, with scores."""
     with clean_errors():
-        passages = _open(ctx).search(text, k=k)
+        passages = _open(ctx).search(text, k=k, lang=lang)
     if as_json:
         typer.echo(json.dumps([
             {"rank": i, "score": round(p.score, 4), "article_id": p.article_id, "title": p.title, "url": p.url,
-             "position": p.position, "flagged": p.flagged, "text": p.text}
+             "position": p.position, "flagged": p.flagged, "lang": p.lang, "text": p.text}
             for i, p in enumerate(passages, 1)
         ], indent=2))
         return
@@ -206,7 +211,8 @@ def show(
         due = f"[bold red]{due} OVERDUE[/]"
     console.print(f"[bold]{escape(record.title)}[/] ({escape(record.id)})", highlight=False)
     for label, value in [
-        ("link", escape(record.url or "-")), ("tags", escape(", ".join(record.tags) or "-")),
+        ("link", escape(record.url or "-")), ("language", record.lang),
+        ("tags", escape(", ".join(record.tags) or "-")),
         ("reviewed on", record.reviewed_on.isoformat() if record.reviewed_on else "-"), ("review due", due),
         ("version", f"{record.version[:12]}  ({_count(record.chunk_count, 'chunk')}, {len(record.flagged)} flagged)"),
         ("file", escape(record.source)),
@@ -249,19 +255,22 @@ def edit(
         "--reviewed-on", metavar="YYYY-MM-DD|none", help="When the article was last reviewed.")] = None,
     review_due: Annotated[str | None, typer.Option(
         "--review-due", metavar="YYYY-MM-DD|none", help="When it is next due for review.")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="The article's language: a code such as en or es.")] = None,
     by: By = None,
 ) -> None:
-    """Change an article's title, link, tags or review dates without uploading the file again."""
+    """Change an article's title, link, tags, review dates or language without uploading the file again."""
     with clean_errors():
         if tags and no_tags:
             raise ValueError("use --tag or --no-tags, not both")
         new_tags: list[str] | None = [] if no_tags else (tags or None)
         dates = _date_option("--reviewed-on", reviewed_on), _date_option("--review-due", review_due)
-        if title is None and url is None and new_tags is None and dates == (UNSET, UNSET):
-            raise ValueError("nothing to change: give --title, --url, --tag, --no-tags, --reviewed-on or --review-due")
+        if title is None and url is None and new_tags is None and dates == (UNSET, UNSET) and lang is None:
+            raise ValueError("nothing to change: give --title, --url, --tag, --no-tags, --reviewed-on, "
+                             "--review-due or --lang")
         report = _open(ctx).update_metadata(
             article_id, by=by or current_user(), title=title, url=url, tags=new_tags,
-            reviewed_on=dates[0], review_due=dates[1],
+            reviewed_on=dates[0], review_due=dates[1], lang=lang,
         )
     if report.repaired:
         console.print(f"repaired: {', '.join(report.repaired)} (left over from an interrupted change)")

@@ -11,7 +11,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import typer
 from pydantic import ValidationError
 
-from chatbot.cli import ask, clinic, evals, kb, serve, staff, train
+from chatbot.cli import ask, clinic, evals, kb, serve, staff, synonyms, train
 from chatbot.cli.common import fail
 from chatbot.settings import Settings
 
@@ -21,6 +21,7 @@ app.add_typer(evals.app, name="eval")
 app.add_typer(staff.app, name="staff")
 app.add_typer(train.app, name="train")
 app.add_typer(clinic.app, name="clinic")
+app.add_typer(synonyms.app, name="synonyms")
 app.command("serve")(serve.serve)
 app.command("ask")(ask.ask)
 

@@ -69,9 +69,8 @@ def answerability(ctx: typer.Context, check: CHECK = False, if_stale: IF_STALE =
     import tempfile
 
     from chatbot import answerability as ans
-    from chatbot.followup import standalone
+    from chatbot.build import build_retriever
     from chatbot.guard.training import dev_cases
-    from chatbot.retrieval import Retriever
     from knowledge_base.factory import build_knowledge_base
 
     rows = ans.examples(dev_cases())
@@ -82,11 +81,10 @@ def answerability(ctx: typer.Context, check: CHECK = False, if_stale: IF_STALE =
             scratch = settings.model_copy(update={"data_dir": Path(tmp), "chroma_host": None})
             kb = build_knowledge_base(scratch, embeddings=embeddings)
             kb.sync(settings.articles_dir, by="train")
-            retriever = Retriever(kb, k=settings.retrieval_k)
+            retriever = build_retriever(settings, kb)
             measured = []
             for question, history, _ in rows:
-                query = standalone(question, history)
-                measured.append(ans.features(query, retriever.run(query)))
+                measured.append(ans.features(retriever.in_conversation(question, history)))
             card = ans.train(rows, measured)
             return card
 

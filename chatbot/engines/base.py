@@ -14,12 +14,14 @@ class AnswerEngine(Protocol):
     """Writes an answer to ``question`` from ``passages``.
 
     ``passages`` are already filtered (no flagged ones) and ranked best first. ``stream`` yields
-    progressively longer answers; the last one yielded is the final answer.
+    progressively longer answers; the last one yielded is the final answer. ``shown``: the text of the
+    assistant's earlier replies in this conversation, so a follow-up doesn't repeat an excerpt.
     """
 
     name: str
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Answer]: ...
+    def stream(self, question: str, passages: Sequence[Passage], *, shown: Sequence[str] = ()) -> Iterator[Answer]:
+        ...
 
 
 def final(engine: AnswerEngine, question: str, passages: Sequence[Passage]) -> Answer:

@@ -39,6 +39,19 @@ ANAPHOR = re.compile(
     re.I,
 )
 QUESTION_END = re.compile(r"\?[\"'\u201d\u2019)]*$")
+# A sentence that announces what follows ("Several simple steps help many people.") says nothing alone: a
+# window may not end on one, since the steps themselves are what the patient needs.
+TEASER = re.compile(r"\b(several|a few|some|these|the following|here are|there are|many)\b( \w+){0,3} (steps|changes|"
+                    r"ways|tips|things|places|exercises|habits|ideas|options|strategies)\b( \w+){0,6}[.!:]?$", re.I)
+# "How long should I ice?" is answered by the sentence with the minutes: a question asking how long, how
+# often or how soon prefers a window that gives a time or a count.
+ASKS_AMOUNT = re.compile(r"\b(how (long|often|many|soon|much time|far)|how many times|when (can|should|will|do)"
+                         r"|what time|times a day|minutes?|hours?|cu[aá]nto tiempo|cu[aá]ntas veces|cada cu[aá]nto"
+                         r"|cu[aá]ndo)\b", re.I)
+GIVES_AMOUNT = re.compile(r"\b(\d+|one|two|three|four|five|six|ten|twenty|thirty|a few|several)\b[\s-]*(to[\s-]*"
+                          r"(\d+|two|three|four|five|six|ten|twenty)\s*)?(seconds?|minutes?|hours?|days?|weeks?|months?"
+                          r"|times|reps?|sets?|minutos|horas|d[ií]as|semanas|meses|veces)\b"
+                          r"|\b(daily|every day|each day|a day|per day|once|twice|al d[ií]a|cada d[ií]a)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -139,10 +152,11 @@ class ExtractiveEngine:
             self._cache.get(texts[start:start + 256])
         return len(texts)
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Answer]:
-        yield self.answer(question, passages)
+    def stream(self, question: str, passages: Sequence[Passage], *, shown: Sequence[str] = ()) -> Iterator[Answer]:
+        yield self.answer(question, passages, shown=shown)
 
-    def score(self, question: str, windows: Sequence[Window], passages: Sequence[Passage]) -> np.ndarray:
+    def score(self, question: str, windows: Sequence[Window], passages: Sequence[Passage],
+              shown: Sequence[str] = ()) -> np.ndarray:
         vectors = self._cache.get([w.text for w in windows])
         dense = vectors @ np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
         stems = [Counter(content_stems(w.text)) for w in windows]
@@ -152,7 +166,15 @@ class ExtractiveEngine:
         total = sum(idf.values()) or 1.0
         lexical = np.array([sum(idf[s] for s in q_stems if s in st) / total for st in stems], dtype=np.float32)
         score = self.dense_weight * dense + (1 - self.dense_weight) * lexical
+        asks_amount = bool(ASKS_AMOUNT.search(question))
+        earlier = " ".join(shown)
         for i, w in enumerate(windows):
+            if asks_amount and GIVES_AMOUNT.search(w.text):
+                score[i] += 0.15  # a window without a time or count does not answer "how long"
+            if TEASER.search(w.sentences[-1]):
+                score[i] -= 0.1
+            if earlier and any(s in earlier for s in w.sentences):
+                score[i] -= 0.2  # already shown in this conversation: a follow-up gets something new
             if ANAPHOR.match(w.sentences[0]):
                 score[i] -= 0.08
             words = sum(len(s.split()) for s in w.sentences) / len(w.sentences)
@@ -162,12 +184,12 @@ class ExtractiveEngine:
                 score[i] -= 0.04  # one sentence alone rarely answers a question
         return score
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
+    def answer(self, question: str, passages: Sequence[Passage], *, shown: Sequence[str] = ()) -> Answer:
         passages = [p for p in passages if not p.flagged]
         windows = windows_of(passages)
         if not windows:
             return Answer(sentences=(), citations=(), engine=self.name)
-        scores = self.score(question, windows, passages)
+        scores = self.score(question, windows, passages, shown)
         order = [int(i) for i in np.argsort(-scores)]
         chosen = [windows[order[0]]]
         vectors = self._cache.get([w.text for w in windows])

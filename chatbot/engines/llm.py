@@ -210,10 +210,10 @@ class LLMEngine:
             return Verdict(text, cited, f"unsupported (new words: {', '.join(missing)})")
         return Verdict(text, cited or (best,))  # an uncited sentence is credited to the passage that supports it
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Answer]:
+    def stream(self, question: str, passages: Sequence[Passage], *, shown: Sequence[str] = ()) -> Iterator[Answer]:
         given = [p for p in passages if not p.flagged and p.text.strip()]
         if not given:
-            yield from self._fall_back(question, passages, "no passages")
+            yield from self._fall_back(question, passages, "no passages", shown)
             return
         deadline = time.monotonic() + self.timeout_s
         worker = _ModelStream(self.model, self.messages(question, given))
@@ -247,10 +247,11 @@ class LLMEngine:
         reason = reason or (None if kept else "no supported sentences")
         if reason:
             log.warning("llm answer fell back to %s: %s", self.fallback.name, reason)
-            yield from self._fall_back(question, passages, reason)
+            yield from self._fall_back(question, passages, reason, shown)
 
-    def _fall_back(self, question: str, passages: Sequence[Passage], reason: str) -> Iterator[Answer]:
-        for answer in self.fallback.stream(question, passages):
+    def _fall_back(self, question: str, passages: Sequence[Passage], reason: str,
+                   shown: Sequence[str] = ()) -> Iterator[Answer]:
+        for answer in self.fallback.stream(question, passages, shown=shown):
             yield replace(answer, fallback_reason=reason)
 
 

@@ -42,3 +42,12 @@ def content_stems(text: str) -> list[str]:
     """Stemmed content words: "sitting"/"sit" and "hips"/"hip" meet; stop words drop out."""
     words = [w.replace("'", "") for w in _WORD.findall(text.lower().replace("\u2019", "'"))]
     return list(_stemmer().stemWords([w for w in words if w not in STOPWORDS and len(w) > 1]))
+
+
+@lru_cache(maxsize=8192)
+def word_rarity(word: str) -> float:
+    """How common ``word`` is in English on the Zipf scale (wordfreq's bundled lists: 0 unseen, 3 "sciatica",
+    5 "yesterday"); numbers count as common. Used to tell a topic word from an everyday one."""
+    from wordfreq import zipf_frequency
+
+    return 6.0 if word.isdigit() else float(zipf_frequency(word, "en"))

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chatbot.followup import topic_of
 from chatbot.guard.intent import IntentClassifier, scope_kind
 from chatbot.guard.language import detect
 from chatbot.guard.safety import SafetyDetector, normalise
@@ -35,6 +36,7 @@ class GuardVerdict:
     text: str = ""  # the message to answer (markup and instruction-like parts removed)
     detail: str | None = None
     lang: str = "en"  # the patient's language: en, es or other
+    intent: str | None = None  # what the intent classifier read, when the message goes on to retrieval
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
@@ -95,6 +97,9 @@ class Guard:
         if lang == "other":
             return GuardVerdict(Route.OTHER_LANGUAGE, "other_language", text, lang=lang)
         intent = self.intents.classify(text) if self.intents else None
+        if intent is not None and intent.label == "off_topic" and earlier and self.intents is not None:
+            # "ok and how many times a day?" is off-topic alone and a question in its conversation.
+            intent = self.intents.classify(f"{topic_of(earlier)} {text}")
         if intent is not None:
             detail = f"classifier {intent.confidence:.2f}"
             if intent.label == "scope_redirect":
@@ -107,4 +112,4 @@ class Guard:
                 return GuardVerdict(Route.OFF_TOPIC, "off_topic", text, detail, lang)
         if any(p.search(norm) for p in self.off_topic) and not self.on_topic_words(text):
             return GuardVerdict(Route.OFF_TOPIC, "off_topic", text, lang=lang)
-        return GuardVerdict(None, None, text, lang=lang)
+        return GuardVerdict(None, None, text, lang=lang, intent=intent.label if intent else None)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 
-from knowledge_base.article import ArticleError
+from knowledge_base.article import Article, ArticleError
 from knowledge_base.loaders import load_article
 from tests.conftest import SAMPLE_ARTICLES, markdown
 
@@ -112,6 +115,11 @@ def test_pdf_text_and_title(tmp_path: Path) -> None:
         ("bad-date.md", b"---\nreview_due: next spring\n---\nBody text here.\n", "'review_due' is not a date"),
         ("bad-id.md", b"---\nid: ../../etc/passwd\n---\nBody text here.\n", "article id"),
         ("only-title.txt", b"Just A Title\n", "no article text"),
+        ("bad-lang.md", b"---\nlang: klingon\n---\nBody text here.\n",
+         "front matter lang 'klingon' is not a language we support (use one of the codes en, es,"),
+        ("yaml-no.md", b"---\nlang: no\n---\nBody text here.\n", "front matter lang False is not a language"),
+        ("bad-lang.html", b"<html lang='xx-YY'><body><p>Body text here.</p></body></html>",
+         "the page's <html lang> 'xx-YY' is not a language we support"),
     ],
 )
 def test_unreadable_files_get_one_line_error_naming_file(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
@@ -129,3 +137,57 @@ def test_file_over_size_limit(tmp_path: Path) -> None:
     path.write_text("Title\n" + "Walking helps. " * 1000)
     with pytest.raises(ArticleError, match=r"is 15.0 KB, over the 1.0 KB limit"):
         load_article(path, max_bytes=1000)
+
+
+# --- language --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang"),
+    [({}, "en"), ({"lang": "es"}, "es"), ({"lang": "ES"}, "es"), ({"lang": "es-MX"}, "es"), ({"lang": "es_US"}, "es"),
+     ({"lang": "Spanish"}, "es"), ({"lang": "Español"}, "es"), ({"lang": "en"}, "en"), ({"lang": "English"}, "en"),
+     ({"lang": '""'}, "en"), ({"lang": "fr"}, "fr")],
+)
+def test_markdown_front_matter_language(tmp_path: Path, meta: dict[str, str], lang: str) -> None:
+    path = tmp_path / "hielo.md"
+    path.write_text(markdown("hielo", "Hielo o calor", "Ponga hielo en el tobillo.", **meta), encoding="utf-8")
+    assert load_article(path).lang == lang
+
+
+def test_html_page_language_and_its_default(tmp_path: Path) -> None:
+    spanish = tmp_path / "hielo.html"
+    spanish.write_text("<html lang='es-ES'><body><h1>Hielo o calor</h1><p>Ponga hielo en el tobillo.</p></body></html>")
+    assert load_article(spanish).lang == "es"
+    english = tmp_path / "shin-splints.html"
+    english.write_text(HTML_PAGE)
+    assert load_article(english).lang == "en"
+
+
+def test_pdf_language(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.set_lang("es-ES")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, "Ponga hielo envuelto en una toalla sobre el tobillo durante 15 minutos.")
+    pdf.output(str(tmp_path / "hielo.pdf"))
+    assert load_article(tmp_path / "hielo.pdf").lang == "es"
+    english = make_pdf(tmp_path / "ankle.pdf", "Ankle Sprains", ["Most sprains get better with time."])
+    assert load_article(english).lang == "en"
+
+
+def test_plain_text_articles_are_english() -> None:
+    assert load_article(SEED).lang == "en"
+
+
+def test_english_version_is_unchanged_by_the_language_and_another_language_changes_it() -> None:
+    """An English article keeps the version it had before articles had a language, so nothing
+    already stored is re-embedded; marking it Spanish is a new version."""
+    article = Article(id="heel", title="Heel Pain", text="Calf stretches help.", source="heel.md", source_hash="x",
+                      url="https://c.example/heel", tags=("foot",), reviewed_on=date(2026, 1, 2))
+    before = json.dumps({"id": "heel", "title": "Heel Pain", "text": "Calf stretches help.",
+                         "url": "https://c.example/heel", "tags": ["foot"], "reviewed_on": "2026-01-02",
+                         "review_due": None}, sort_keys=True)
+    assert article.lang == "en" and article.version == hashlib.sha256(before.encode()).hexdigest()
+    spanish = dataclasses.replace(article, lang="es")
+    assert spanish.version != article.version
+    assert dataclasses.replace(spanish, lang="en").version == article.version

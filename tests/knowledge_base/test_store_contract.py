@@ -11,8 +11,11 @@ from pathlib import Path
 
 import chromadb
 import pytest
+from langchain_core.documents import Document
 
 from chatbot.settings import Settings
+from knowledge_base.article import Article
+from knowledge_base.chunking import Chunker
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.factory import build_knowledge_base
 from knowledge_base.service import KnowledgeBase
@@ -98,6 +101,40 @@ def test_replace_and_remove(contract_kb: KnowledgeBase, write_article: ArticleWr
     assert "Supportive shoes make walking on hard floors easier for sore heels." in texts
     assert not any("first steps" in t or "elbow" in t for t in texts)
     assert set(contract_kb.store.get()["ids"]) == contract_kb.catalog.live_uids()
+
+
+class ChunkerBeforeLanguages(Chunker):
+    """Chunks as they were stored before articles had a language: no ``lang`` key."""
+
+    def split(self, article: Article) -> list[Document]:
+        docs = super().split(article)
+        for doc in docs:
+            del doc.metadata["lang"]
+        return docs
+
+
+def test_search_by_language_counts_chunks_without_one_as_english(
+    contract_kb: KnowledgeBase, write_article: ArticleWriter, articles_dir: Path
+) -> None:
+    kb = contract_kb
+    old = KnowledgeBase(store=kb.store, record_manager=kb.record_manager, catalog=kb.catalog,
+                        chunker=ChunkerBeforeLanguages(), base_url=kb.base_url)
+    for article_id, (title, text) in ARTICLES.items():
+        write_article(article_id, title, text)
+    old.sync(articles_dir, by="t")
+    assert all("lang" not in meta for meta in kb.store.get()["metadatas"])
+    write_article("codo", "Codo de tenista", "El codo de tenista duele por fuera del codo al agarrar una taza.",
+                  lang="es")
+    report = kb.sync(articles_dir, by="t")
+    assert report.added == ["codo"] and sorted(report.unchanged) == sorted(ARTICLES), "old chunks were re-indexed"
+
+    question = "it hurts outside my elbow when I hold a mug"
+    english = kb.search(question, k=3, lang="en")
+    assert english[0].article_id == "elbow" and {h.lang for h in english} == {"en"} and len(english) == 3
+    assert [h.article_id for h in kb.search(question, k=3, lang="es")] == ["codo"]
+    assert {p.article_id for p in kb.live_passages(lang="en")} == set(ARTICLES)
+    assert [p.article_id for p in kb.live_passages(lang="es")] == ["codo"]
+    assert kb.languages() == {"en", "es"}
 
 
 def test_server_that_is_down_gives_a_clear_error(tmp_path: Path, embeddings: MiniLMEmbeddings) -> None:

@@ -68,7 +68,7 @@ class StubExtractive:
     def __init__(self) -> None:
         self.calls = 0
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Answer]:
+    def stream(self, question: str, passages: Sequence[Passage], *, shown: Sequence[str] = ()) -> Iterator[Answer]:
         self.calls += 1
         yield Answer(sentences=("Quoted from the article.",), citations=(Source.of(passages[0]),), engine="extractive")
 

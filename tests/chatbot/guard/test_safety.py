@@ -49,6 +49,7 @@ def test_false_alarms_on_tricky_negatives_stay_at_most_five_percent(detector: Sa
         ("trouble peeing since my back went", "emergency"),
         ("Both my legs are going numb and weak", "emergency"),
         ("I have crushing chest pain going down my left arm", "emergency"),
+        ("my chest is sore after bench press and I can't catch my breath", "emergency"),
         ("back pain and a fever with chills since yesterday", "urgent"),
         ("I had breast cancer and now my back hurts all the time", "urgent"),
         ("I want to kill myself", "crisis"),
@@ -67,6 +68,7 @@ def test_named_wordings_escalate(detector: SafetyDetector, message: str, route: 
         "why does hip mobility matter for my back?",
         "should I use heat or ice on a sore knee?",
         "what are the warning signs with back pain?",
+        "my chest hurts when I press on it, did a ton of push ups yesterday",
     ],
 )
 def test_mentions_that_are_not_red_flags_do_not_escalate(detector: SafetyDetector, message: str) -> None:
