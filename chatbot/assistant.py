@@ -102,6 +102,7 @@ class Assistant:
         """Progressively longer replies (the LLM engine streams); the last one is final and stored
         (unless ``preview``: staff trying a question are neither rate-limited nor recorded)."""
         session = session if session and SESSION.match(session) else new_session()
+        self._follow_clinic_profile()
         reply_id = uuid.uuid4().hex
         redacted = self.redactor.redact(message or "").text
         final: Reply | None = None
@@ -117,6 +118,13 @@ class Assistant:
                 self.conversations.record_turn(session, redacted, final)
             except Exception:  # the patient still gets the reply; staff see the failure in the log
                 log.exception("could not store the reply (session %s)", session)
+
+    def _follow_clinic_profile(self) -> None:
+        """A saved clinic profile (console, `uplifted clinic edit`) reaches every fixed reply from the next message."""
+        profile = self.clinic.current()
+        if profile != self.replies.clinic:
+            self.replies = Replies(profile)
+            self.redactor = self.conversations.redactor = Redactor(keep=[profile.phone, profile.name])
 
     def feedback(self, reply_id: str, up: bool) -> None:
         self.conversations.add_feedback(reply_id, up)

@@ -8,7 +8,7 @@ from langchain_core.vectorstores import VectorStore
 
 from chatbot.answerability import Answerability
 from chatbot.assistant import Assistant
-from chatbot.clinic import ClinicInfo, load_profile
+from chatbot.clinic import ClinicInfo
 from chatbot.engines.base import AnswerEngine
 from chatbot.engines.extractive import ExtractiveEngine
 from chatbot.guard.intent import IntentClassifier
@@ -56,14 +56,16 @@ def build_assistant(
 ) -> Assistant:
     embeddings = embeddings or build_embeddings(settings)
     kb = kb or build_knowledge_base(settings, embeddings=embeddings, store=store)
-    clinic = load_profile(settings.clinic, settings.data_dir)
+    # The clinic profile follows clinic.yaml: a staff edit reaches the running chat (see ClinicInfo.current).
+    clinic_info = ClinicInfo.watching(settings.clinic, settings.data_dir)
+    clinic = clinic_info.current()
     replies = Replies(clinic)
     # The clinic's own name and number in a reply are not personal details.
     redactor = Redactor(keep=[clinic.phone, clinic.name])
     safety = SafetyDetector(embeddings)
     assistant = Assistant(
         guard=Guard(safety, max_chars=settings.max_message_chars, intents=IntentClassifier(safety.vectors)),
-        clinic=ClinicInfo(clinic),
+        clinic=clinic_info,
         answerability=Answerability.load(),
         retriever=build_retriever(settings, kb),
         engine=build_engine(settings, embeddings, llm, replies),

@@ -1,22 +1,37 @@
 """The clinic's own facts (hours, address, parking, insurance...), from a profile staff edit.
 
-The profile is ``$UPLIFTED_DATA_DIR/clinic.yaml`` (``uplifted clinic show`` / ``uplifted clinic edit``), laid
-over the ``UPLIFTED_CLINIC_*`` settings. A question about a fact the profile doesn't hold is never guessed:
-the reply says so and gives the phone number.
+The profile is ``$UPLIFTED_DATA_DIR/clinic.yaml`` (``uplifted clinic show`` / ``uplifted clinic edit``, or the
+staff console's "Clinic profile" tab), laid over the ``UPLIFTED_CLINIC_*`` settings. A question about a fact the
+profile doesn't hold is never guessed: the reply says so and gives the phone number.
+
+A running server follows the file: :meth:`ClinicInfo.current` re-reads it when it changes, so a saved edit
+reaches the chat at the next question, without a restart.
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
 import re
 import tempfile
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import ValidationError
 
 from chatbot.settings import ClinicProfile
+
+if TYPE_CHECKING:
+    from knowledge_base.catalog import Catalog
+
+log = logging.getLogger(__name__)
 
 # What a patient asks about -> the profile field that answers it (English and Spanish wordings).
 TOPICS: list[tuple[str, re.Pattern[str]]] = [
@@ -44,6 +59,13 @@ TOPICS: list[tuple[str, re.Pattern[str]]] = [
                            r"evaluation|cita|reservar|agendar)\b")),
 ]
 FIELDS = [name for name, _ in TOPICS if name != "booking"]
+# Fields that can't be empty (their default is a value), and the numbers among them.
+REQUIRED = [name for name, info in ClinicProfile.model_fields.items() if info.default is not None]
+NUMBERS = ("phone", "emergency_number", "crisis_line")
+MAX_CHARS = {"name": 100, "phone": 40, "booking_url": 500, "emergency_number": 20, "crisis_line": 60}
+MAX_FACT_CHARS = 1000  # a fact is said to a patient in one reply: an address, opening hours, a short paragraph
+# The audit log (catalog.sqlite, `uplifted kb log`) names what changed; ':' is never in an article id.
+AUDIT_ID = "clinic:profile"
 
 
 @dataclass(frozen=True)
@@ -81,28 +103,139 @@ def load_profile(base: ClinicProfile, data_dir: Path) -> ClinicProfile:
         raise ProfileError(f"{path}: {exc.errors()[0]['msg']}") from exc
 
 
-def update_profile(base: ClinicProfile, data_dir: Path, updates: dict[str, str | None]) -> ClinicProfile:
-    """Set (or, with None, remove) fields in ``clinic.yaml`` and return the resulting profile. Only the fields
-    staff set are written, so a setting changed later in the environment still shows for the others.
-    The file is replaced atomically: a half-written profile is never read."""
-    path = profile_path(data_dir)
-    current = load_profile(base, data_dir)  # validates what is there
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data = {k: v for k, v in {**(raw or {}), **updates}.items() if v is not None}
-    profile = current.model_copy(update=updates)
+def check_updates(updates: Mapping[str, str | None], names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """What is wrong with new values, as (field, message) pairs; empty when they can be saved. None (or blank)
+    empties a field, which only the optional facts allow. Messages call a field by ``names[field]`` if given."""
+    problems: list[tuple[str, str]] = []
+    for field, value in updates.items():
+        name = (names or {}).get(field, field)
+        text = (value or "").strip()
+        limit = MAX_CHARS.get(field, MAX_FACT_CHARS)
+        if field not in ClinicProfile.model_fields:
+            problem = f"unknown field {field!r} (known: {', '.join(ClinicProfile.model_fields)})"
+        elif not text:
+            problem = f"{name} can't be empty: set it to the clinic's own value instead" if field in REQUIRED else ""
+        elif len(text) > limit:
+            problem = f"{name} is {len(text):,} characters long; at most {limit:,} fit"
+        elif field in NUMBERS and sum(c.isdigit() for c in text) < 3:
+            problem = f"{name} must be a number to call, with its digits, like (555) 010-0000"
+        elif field == "booking_url" and not _web_address(text):
+            problem = f"{name} must be a web address starting with https:// (or http://)"
+        else:
+            problem = ""
+        if problem:
+            problems.append((field, problem))
+    return problems
+
+
+def _web_address(text: str) -> bool:
+    if re.search(r"[\s\x00-\x1f\x7f]", text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """One writer at a time, across threads and processes (the console and `uplifted clinic edit`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".clinic-", suffix=".yaml")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(data, handle, allow_unicode=True, sort_keys=False, width=100)
-    os.replace(tmp, path)
-    return profile
+    with open(path.with_name(".clinic.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def update_profile(base: ClinicProfile, data_dir: Path, updates: Mapping[str, str | None]) -> ClinicProfile:
+    """Set (or, with None or blank text, empty) fields in ``clinic.yaml`` and return the resulting profile.
+
+    Only the fields staff set are written, so a setting changed later in the environment still shows for the
+    others; an emptied field whose setting has a value is written as empty, so the chat really stops saying it.
+    Raises :class:`ProfileError` naming every problem (see :func:`check_updates`) and writes nothing then.
+    The file is replaced atomically: a half-written profile is never read."""
+    problems = check_updates(updates)
+    if problems:
+        raise ProfileError("; ".join(problem for _, problem in problems))
+    clean = {k: (v or "").strip() or None for k, v in updates.items()}
+    path = profile_path(data_dir)
+    with _writing(path):
+        load_profile(base, data_dir)  # validates what is there
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        data = {**(raw or {}), **clean}
+        data = {k: v for k, v in data.items() if v is not None or getattr(base, k) is not None}
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".clinic-", suffix=".yaml")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                yaml.safe_dump(data, handle, allow_unicode=True, sort_keys=False, width=100)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return load_profile(base, data_dir)
+
+
+def audit_edit(catalog: Catalog, fields: Sequence[str], *, by: str) -> None:
+    """Write "edit clinic:profile by NAME (fields)" to the audit log beside the articles' edits."""
+    catalog.audit("edit", AUDIT_ID, by=by, detail=", ".join(fields))
+
+
+def _signature(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
 
 
 class ClinicInfo:
-    """``ClinicInfo(profile).answer(question) -> ClinicAnswer``."""
+    """``ClinicInfo(profile).answer(question) -> ClinicAnswer`` from a fixed profile, or
+    ``ClinicInfo.watching(settings.clinic, settings.data_dir)``: the settings with ``clinic.yaml`` laid over them,
+    re-read whenever the file changes (a console save, ``uplifted clinic edit`` from another process)."""
 
-    def __init__(self, profile: ClinicProfile) -> None:
-        self.profile = profile
+    def __init__(self, profile: ClinicProfile, *, data_dir: Path | None = None) -> None:
+        self.base = profile
+        self.path = profile_path(data_dir) if data_dir is not None else None
+        self._profile = profile
+        self._seen: tuple[int, ...] | None = None
+        self._lock = threading.Lock()
+        if self.path is not None:
+            self.reload()
+
+    @classmethod
+    def watching(cls, base: ClinicProfile, data_dir: Path) -> ClinicInfo:
+        """Follow ``data_dir/clinic.yaml``; raises :class:`ProfileError` if it can't be read now."""
+        return cls(base, data_dir=data_dir)
+
+    @property
+    def profile(self) -> ClinicProfile:
+        return self.current()
+
+    def current(self) -> ClinicProfile:
+        """The profile now: the file is re-read when it changed (one ``stat`` otherwise). A file that has
+        become unreadable is logged and the last good profile kept, so the chat goes on."""
+        if self.path is None or _signature(self.path) == self._seen:
+            return self._profile
+        try:
+            return self.reload()
+        except ProfileError as exc:
+            log.error("clinic profile not reloaded, the chat keeps the last good one: %s", exc)
+            return self._profile
+
+    def reload(self) -> ClinicProfile:
+        """Read the profile file again now; raises :class:`ProfileError` (keeping the last good profile)."""
+        if self.path is None:
+            return self._profile
+        with self._lock:
+            signature = _signature(self.path)  # before reading: a change made meanwhile is read next time
+            try:
+                self._profile = load_profile(self.base, self.path.parent)
+            finally:
+                self._seen = signature
+        return self._profile
 
     def topic(self, question: str) -> str | None:
         text = question.lower()
@@ -114,5 +247,5 @@ class ClinicInfo:
             return ClinicAnswer(None, None)
         if topic == "booking":  # the booking link and phone are always known: the reply gives them
             return ClinicAnswer(topic, None)
-        value = getattr(self.profile, topic, None)
+        value = getattr(self.current(), topic, None)
         return ClinicAnswer(topic, str(value) if value else None)

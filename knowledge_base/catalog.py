@@ -237,6 +237,11 @@ class Catalog:
                 self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
                 self._audit("remove", article_id, old["version"], by, None)
 
+    def audit(self, action: str, subject: str, *, by: str, detail: str | None = None) -> None:
+        """Record a staff change that is not an article's (e.g. the clinic profile) in the same audit log."""
+        with transaction(self.conn):
+            self._audit(action, subject, None, by, detail)
+
     def _audit(self, action: str, article_id: str, version: str | None, by: str, detail: str | None) -> None:
         self.conn.execute(
             "INSERT INTO audit (at, action, article_id, version, by, detail) VALUES (?, ?, ?, ?, ?, ?)",

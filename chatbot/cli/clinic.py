@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from chatbot.cli.common import clean_errors, console, fail, settings_from
+from chatbot.cli.common import clean_errors, console, current_user, fail, settings_from
 
 app = typer.Typer(help="The clinic profile the chat answers clinic questions from.", no_args_is_help=True)
 
@@ -39,15 +39,16 @@ def edit(
     = None,
     clear: Annotated[list[str] | None, typer.Option("--clear", help="A field to empty (the chat then says to call).")]
     = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who made the change (default: your OS user).")] = None,
 ) -> None:
-    """Change fields of the profile in $UPLIFTED_DATA_DIR/clinic.yaml."""
-    from chatbot.clinic import ProfileError, profile_path, update_profile
-    from chatbot.settings import ClinicProfile
+    """Change fields of the profile in $UPLIFTED_DATA_DIR/clinic.yaml. A running server uses them from the next
+    question; the change is in the audit log (`uplifted kb log clinic:profile`)."""
+    from chatbot.clinic import ProfileError, audit_edit, check_updates, profile_path, update_profile
+    from knowledge_base.catalog import Catalog
 
     settings = settings_from(ctx)
     if not set_ and not clear:
         raise fail("nothing to change: use --set FIELD=TEXT or --clear FIELD")
-    known = list(ClinicProfile.model_fields)
     updates: dict[str, str | None] = {}
     for item in set_ or []:
         field, sep, value = item.partition("=")
@@ -56,14 +57,16 @@ def edit(
         updates[field.strip()] = value.strip()
     for field in clear or []:
         updates[field.strip()] = None
-    bad = [f for f in updates if f not in known]
-    if bad:
-        raise fail(f"unknown field {bad[0]!r} (known: {', '.join(known)})")
-    required = [f for f, v in updates.items() if v is None and ClinicProfile.model_fields[f].default is not None]
-    if required:
-        raise fail(f"{required[0]} can't be empty: set it to the clinic's own value instead")
+    problems = check_updates(updates)
+    if problems:
+        raise fail(problems[0][1])
     try:
         update_profile(settings.clinic, settings.data_dir, updates)
     except ProfileError as exc:
         raise fail(str(exc)) from None
+    catalog = Catalog.open(settings.catalog_path)
+    try:
+        audit_edit(catalog, list(updates), by=by or current_user())
+    finally:
+        catalog.conn.close()
     console.print(f"Saved {', '.join(updates)} to {profile_path(settings.data_dir)}", highlight=False)

@@ -21,6 +21,7 @@ from chatbot.settings import Settings
 from chatbot.staff import render
 from chatbot.staff.access import staff_name, staff_only
 from chatbot.staff.auth import StaffAuth
+from chatbot.staff.clinic_tab import build_clinic_tab
 from chatbot.staff.evals import UPLOADED, last_view, run_console_eval, shipped_suites
 from chatbot.staff.insights import PatientInsights, activity_figure
 from chatbot.web.format import format_reply
@@ -50,16 +51,13 @@ def _date(text: str | None, label: str) -> date | None:
         raise ValueError(f"{label} must be a date like 2027-03-31 (or empty)") from None
 
 
-def _status(ok: bool, text: str, failed: str = "Not saved") -> str:
-    text = text[:1].upper() + text[1:]  # messages from the knowledge base start lower-case
-    return f"<p><span class='badge {'ok' if ok else 'error'}'>{'Done' if ok else failed}</span> " \
-           f"{render.esc(text)}</p>"
+_status = render.status
 
 
 def build_console(
     settings: Settings, *, assistant: Assistant, kb: KnowledgeBase, insights: PatientInsights, auth: StaffAuth,
 ) -> gr.Blocks:
-    clinic = settings.clinic
+    clinic = assistant.clinic.current()  # the settings with the staff-edited clinic.yaml laid over them
     conversations = assistant.conversations
     staff = staff_only(auth)
     exports = Path(tempfile.mkdtemp(prefix="uplifted-exports-"))
@@ -316,6 +314,7 @@ def build_console(
                     booking_id = gr.Number(label="Request ID (click a row)", precision=0, value=None)
                     handled = gr.Button("Mark handled", variant="primary")
                 booking_status = gr.HTML()
+            build_clinic_tab(settings, assistant=assistant, kb=kb, auth=auth)
             with gr.Tab("Evals", id="evals", elem_id="tab-evals") as evals_tab:
                 with gr.Row():
                     suite = gr.Dropdown([*shipped_suites(), UPLOADED], value=shipped_suites()[0], label="Suite",

@@ -51,6 +51,12 @@ def link(title: str, url: str | None) -> str:
     return f'<a href="{esc(safe)}" target="_blank" rel="noopener">{esc(title)}</a>' if safe else esc(title)
 
 
+def status(ok: bool, text: str, failed: str = "Not saved") -> str:
+    """A "Done" (or ``failed``) badge and the message, for a console action's status line."""
+    text = text[:1].upper() + text[1:]  # messages from the knowledge base start lower-case
+    return f"<p><span class='badge {'ok' if ok else 'error'}'>{'Done' if ok else failed}</span> {esc(text)}</p>"
+
+
 def _day(value: date | datetime | None) -> str:
     if value is None:
         return "-"

@@ -62,7 +62,8 @@ def build_server(
     embeddings = embeddings or build_embeddings(settings)
     kb = kb or build_knowledge_base(settings, embeddings=embeddings, store=store)
     assistant = build_assistant(settings, llm=llm, embeddings=embeddings, kb=kb, rate_limit=rate_limit)
-    app = fastapi.FastAPI(title=f"{settings.clinic.name} Assistant", docs_url=None, redoc_url=None, openapi_url=None)
+    clinic_name = assistant.clinic.current().name  # the settings with the staff-edited clinic.yaml laid over them
+    app = fastapi.FastAPI(title=f"{clinic_name} Assistant", docs_url=None, redoc_url=None, openapi_url=None)
     console_off: str | None = None
     try:
         auth = auth or StaffAuth.from_settings(settings)
@@ -79,7 +80,7 @@ def build_server(
         settings.evals_dir.mkdir(parents=True, exist_ok=True)
         gr.mount_gradio_app(
             app, console, path=STAFF_PATH, auth=auth,
-            auth_message=f"{settings.clinic.name} staff console. Log in with your staff name and password "
+            auth_message=f"{clinic_name} staff console. Log in with your staff name and password "
                          f"(after {auth.max_failures} wrong tries, a name is locked for "
                          f"{round(auth.lockout_s / 60)} minutes).",
             css=render.CSS, footer_links=[], run_history=False, show_error=False,

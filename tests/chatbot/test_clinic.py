@@ -7,8 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.clinic import ClinicInfo, ProfileError, load_profile, profile_path, update_profile
+from chatbot.clinic import (
+    AUDIT_ID,
+    ClinicInfo,
+    ProfileError,
+    check_updates,
+    load_profile,
+    profile_path,
+    update_profile,
+)
 from chatbot.settings import ClinicProfile, Settings
+from knowledge_base.catalog import Catalog
 from tests.chatbot.cli.test_kb_cli import uplifted
 
 BASE = ClinicProfile(name="Test Clinic", phone="(555) 010-1234", booking_url="https://clinic.example/book")
@@ -60,3 +69,67 @@ def test_cli_show_and_edit_and_bad_input(settings: Settings) -> None:
         code, _, err = uplifted("clinic", "edit", *args)
         assert code == 1 and message in err
     assert json.loads(uplifted("clinic", "show", "--json")[1])["hours"] == "Mon-Fri 7am-7pm"  # nothing lost
+
+
+@pytest.mark.parametrize(
+    ("updates", "problem"),
+    [({"phone": "call the front desk"}, "phone must be a number to call"),
+     ({"booking_url": "ftp://clinic.example/book"}, "booking_url must be a web address starting with https://"),
+     ({"booking_url": "clinic.example/book"}, "booking_url must be a web address"),
+     ({"hours": "x" * 1001}, "hours is 1,001 characters long; at most 1,000 fit"),
+     ({"name": "  "}, "name can't be empty"), ({"phone": None}, "phone can't be empty"),
+     ({"opening": "9am"}, "unknown field 'opening'")],
+)
+def test_bad_values_are_refused_with_the_reason_and_nothing_is_written(
+    tmp_path: Path, updates: dict[str, str | None], problem: str
+) -> None:
+    update_profile(BASE, tmp_path, {"hours": "Mon-Fri 7am-7pm"})
+    before = profile_path(tmp_path).read_text()
+    with pytest.raises(ProfileError, match=problem):
+        update_profile(BASE, tmp_path, {**updates, "parking": "Free lot"})
+    assert profile_path(tmp_path).read_text() == before
+
+
+def test_good_values_pass_the_checks_and_names_can_be_labels() -> None:
+    assert check_updates({"phone": "+1 (555) 010-1234", "booking_url": "https://clinic.example/book?x=1",
+                          "hours": "x" * 1000, "parking": None, "address": ""}) == []
+    assert check_updates({"phone": "none"}, names={"phone": "Phone number"}) == [
+        ("phone", "Phone number must be a number to call, with its digits, like (555) 010-0000")]
+
+
+def test_a_fact_emptied_by_staff_stays_empty_even_when_settings_set_it(tmp_path: Path) -> None:
+    base = BASE.model_copy(update={"parking": "Street parking (from settings)"})
+    assert update_profile(base, tmp_path, {"parking": ""}).parking is None
+    assert load_profile(base, tmp_path).parking is None
+    assert update_profile(base, tmp_path, {"parking": "Free lot"}).parking == "Free lot"
+
+
+def test_a_watching_clinic_info_follows_the_file_and_keeps_the_last_good_profile(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    info = ClinicInfo.watching(BASE, tmp_path)
+    assert info.answer("when are you open?").text is None
+    update_profile(BASE, tmp_path, {"hours": "Mon-Fri 7am-7pm"})  # e.g. `uplifted clinic edit` in another process
+    assert info.answer("when are you open?").text == "Mon-Fri 7am-7pm"
+    assert info.current() is info.current()  # unchanged file: not read again
+    update_profile(BASE, tmp_path, {"hours": "Mon-Sat 8am-6pm"})  # same size, right after the last write
+    assert info.answer("when are you open?").text == "Mon-Sat 8am-6pm"
+    profile_path(tmp_path).write_text("hours: [unclosed")
+    assert info.current().hours == "Mon-Sat 8am-6pm" and "not valid YAML" in caplog.text  # the chat goes on
+    with pytest.raises(ProfileError):
+        info.reload()
+    profile_path(tmp_path).unlink()
+    assert info.current() == BASE
+    assert ClinicInfo(BASE).current() is BASE  # a fixed profile never reads a file
+
+
+def test_cli_edit_is_audited_and_reaches_a_running_chat(settings: Settings) -> None:
+    info = ClinicInfo.watching(settings.clinic, settings.data_dir)  # as the running server holds it
+    code, out, _ = uplifted("clinic", "edit", "--set", "hours=Mon-Fri 7am-7pm", "--by", "front-desk")
+    assert code == 0 and "Saved hours" in out and info.answer("what are your hours?").text == "Mon-Fri 7am-7pm"
+    code, _, err = uplifted("clinic", "edit", "--set", "phone=ask at the desk")
+    assert code == 1 and "phone must be a number to call" in err
+    catalog = Catalog.open(settings.catalog_path)
+    entries = catalog.audit_log(AUDIT_ID)
+    catalog.conn.close()
+    assert [(e.action, e.by, e.detail) for e in entries] == [("edit", "front-desk", "hours")]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from chatbot.clinic import profile_path
 from tests.chatbot.staff.conftest import PASSWORD, STAFF, Live
 from tests.conftest import REPO, markdown
 
@@ -26,7 +27,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 TABS = [("articles", "Articles"), ("upload", "Add articles"), ("preview", "Try a question"),
-        ("insights", "What patients ask"), ("bookings", "Booking requests"), ("evals", "Evals")]
+        ("insights", "What patients ask"), ("bookings", "Booking requests"), ("clinic", "Clinic profile"),
+        ("evals", "Evals")]
 TIMEOUT = 60_000
 
 
@@ -124,6 +126,8 @@ def test_login_and_upload_in_chromium_with_screenshots(browser: Browser, live: L
                 expect(page.locator("#eval-summary")).to_contain_text("cases passed", timeout=TIMEOUT)
             elif name == "bookings":
                 expect(page.locator("#bookings-table")).to_contain_text("Ana Lopez", timeout=TIMEOUT)
+            elif name == "clinic":
+                expect(page.locator("#clinic-name textarea")).to_have_value(live.settings.clinic.name, timeout=TIMEOUT)
             page.wait_for_timeout(300)  # let the tab's layout settle before the picture
             page.screenshot(path=SHOTS / f"{name}-{size}.png", full_page=True)
         if size == "desktop":  # logging out brings back the login form
@@ -144,3 +148,57 @@ def test_the_patient_chat_still_works_beside_the_console(browser: Browser, live:
     expect(page.locator("#chat")).to_contain_text("Sources", timeout=TIMEOUT)
     expect(page.locator("#chat")).to_contain_text("Plantar Fasciitis", timeout=TIMEOUT)
     page.close()
+
+
+def away_and_back(page: Page) -> None:
+    open_tab(page, "Articles")
+    expect(page.locator("#articles-table")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(500)  # on a phone the tab bar re-lays itself out
+    open_tab(page, "Clinic profile")
+    expect(page.locator("#save-clinic")).to_be_visible(timeout=TIMEOUT)
+
+
+def test_clinic_profile_edited_in_chromium_is_what_the_chat_answers(browser: Browser, live: Live) -> None:
+    """On a phone-sized screen: save new hours, then a bad phone number (refused, nothing typed lost); the
+    patient chat, already running, answers with the saved hours."""
+    path = profile_path(live.settings.data_dir)
+    before = path.read_text(encoding="utf-8") if path.exists() else None
+    hours = "Monday to Thursday, 8 am to 6 pm"
+    try:
+        page = browser.new_page(viewport=SIZES["phone"])
+        log_in(page, live)
+        open_tab(page, "Clinic profile")
+        expect(page.locator("#clinic-phone textarea")).to_have_value(live.settings.clinic.phone, timeout=TIMEOUT)
+        away_and_back(page)  # with nothing typed: the tab shows the profile again
+        page.wait_for_timeout(1000)
+        expect(page.locator("#clinic-status")).not_to_contain_text("not saved")
+        page.locator("#clinic-hours textarea").fill(hours)
+        page.locator("#save-clinic").click()
+        expect(page.locator("#clinic-status")).to_contain_text("Saved: Opening hours", timeout=TIMEOUT)
+        expect(page.locator("#clinic-history")).to_contain_text(f"by {STAFF}")
+
+        page.locator("#clinic-phone textarea").fill("ask at the desk")
+        page.locator("#clinic-hours textarea").fill("Mondays only")
+        page.locator("#save-clinic").click()
+        expect(page.locator("#clinic-status")).to_contain_text("Phone number must be a number to call",
+                                                               timeout=TIMEOUT)
+        expect(page.locator("#clinic-phone textarea")).to_have_value("ask at the desk")
+        expect(page.locator("#clinic-hours textarea")).to_have_value("Mondays only")
+        page.screenshot(path=SHOTS / "clinic-refused-phone.png", full_page=True)
+        away_and_back(page)  # with unsaved typing: it is still there
+        expect(page.locator("#clinic-status")).to_contain_text("not saved yet", timeout=TIMEOUT)
+        expect(page.locator("#clinic-phone textarea")).to_have_value("ask at the desk")
+        page.close()
+
+        chat = browser.new_page(viewport=SIZES["phone"])
+        chat.goto(f"{live.url}/")
+        chat.locator("#message textarea").fill("what are your hours?")
+        chat.locator("#send").click()
+        expect(chat.locator("#chat")).to_contain_text(hours, timeout=TIMEOUT)
+        chat.close()
+    finally:
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(before, encoding="utf-8")
+        live.server.assistant.clinic.reload()

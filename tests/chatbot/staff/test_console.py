@@ -24,7 +24,7 @@ from tests.conftest import markdown
 
 STAFF_ENDPOINTS = {"/publish", "/check_files", "/replace", "/remove", "/save_details", "/preview", "/open_article",
                    "/patient_questions", "/export_csv", "/bookings", "/mark_handled", "/run_evals", "/articles", "/load",
-                   "/last_eval", "/check_replacement"}
+                   "/last_eval", "/check_replacement", "/clinic_profile", "/save_clinic"}
 BRACE = """
 A knee brace can help some people feel steadier when they return to sport after a knee sprain.
 Wear the knee brace for activity, not all day, so the muscles around the knee keep working.

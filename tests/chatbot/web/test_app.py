@@ -7,18 +7,21 @@ import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import httpx
 import pytest
 from gradio_client import Client
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from chatbot.assistant import Assistant
 from chatbot.build import build_assistant
+from chatbot.clinic import profile_path, update_profile
 from chatbot.replies import Replies
 from chatbot.settings import ClinicProfile, Settings
-from chatbot.web.app import build_app, launch_options, reply_id_at
+from chatbot.web.app import MAX_CHOICES, build_app, choice_updates, launch_options, reply_id_at
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.factory import build_knowledge_base
 from knowledge_base.service import KnowledgeBase
@@ -35,6 +38,12 @@ Wear your wrist splint at night {SCRIPT} so the wrist can rest while you sleep.
 Take the wrist splint off once a day to wash and dry the skin under it.
 Check the wrist splint straps: they should be snug but never leave your fingers numb.
 """
+VAGUE_KNEE, VAGUE_WRIST = "my knee hurts", "my wrist hurts"  # vague: the assistant asks back with choices
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+TIMEOUT = 60_000
 
 
 @dataclass
@@ -252,3 +261,111 @@ def test_rate_limit_message_comes_back_as_a_reply(
     finally:
         app.close()
         assistant.conversations.close()
+
+
+# --- clarify choices ---------------------------------------------------------------------------------
+def test_a_vague_message_offers_choices_and_a_picked_title_answers_from_that_article(served: Served) -> None:
+    first = served.client.predict(VAGUE_KNEE, "", api_name="/ask")
+    assert first["route"] == "clarify" and 2 <= len(first["choices"]) <= MAX_CHOICES, first
+    assert all("Knee" in t for t in first["choices"][:2])
+    picked = first["choices"][1]  # what its button sends: the title, in the same session
+    second = served.client.predict(picked, first["session"], api_name="/ask")
+    assert second["route"] == "answer" and second["sources"][0]["title"] == picked
+    assert "choices" not in second
+
+
+def test_choice_updates_show_the_choices_or_hide_them_all() -> None:
+    shown = choice_updates(["A <b>title</b>", "Another"])
+    assert shown[0].visible is True and [b.value for b in shown[1:3]] == ["A <b>title</b>", "Another"]
+    assert [b.visible for b in shown[1:]] == [True, True, False, False]
+    assert [u.visible for u in choice_updates([])] == [False] * (MAX_CHOICES + 1)
+    assert len(choice_updates([str(i) for i in range(6)])) == MAX_CHOICES + 1  # at most four buttons
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def send(page: Page, text: str) -> None:
+    page.locator("#message textarea").fill(text)
+    page.locator("#send").click()
+
+
+def visible_choices(page: Page) -> list[str]:
+    buttons = page.locator("#choice-buttons button:visible")
+    expect(buttons.first).to_be_visible(timeout=TIMEOUT)
+    return [b.inner_text().strip() for b in buttons.all()]
+
+
+def test_clarify_choices_are_buttons_under_the_chat_that_send_the_title(browser: Browser, served: Served,
+                                                                         tmp_path: Path) -> None:
+    for size, viewport in SIZES.items():
+        page = browser.new_page(viewport=viewport)
+        page.on("dialog", lambda dialog: pytest.fail(f"a script ran: {dialog.message}"))
+        page.goto(served.url)
+        expect(page.locator("#message textarea")).to_be_visible(timeout=TIMEOUT)
+        assert page.locator("#choice-buttons button:visible").count() == 0  # nothing to pick before a question
+        send(page, VAGUE_KNEE if size == "desktop" else VAGUE_WRIST)
+        titles = visible_choices(page)
+        assert 2 <= len(titles) <= MAX_CHOICES
+        page.screenshot(path=tmp_path / f"choices-{size}.png", full_page=True)
+        chat, question = page.locator("#chat").bounding_box(), page.locator("#message").bounding_box()
+        assert chat and question
+        for title in titles:  # each one a button named by its title, under the chat, on the screen
+            button = page.get_by_role("button", name=title, exact=True)
+            expect(button).to_be_visible()
+            box = button.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (size, title, box)
+            assert chat["y"] + chat["height"] <= box["y"] < question["y"], (size, title, box)
+        if size == "desktop":  # the keyboard: Shift+Tab from the question box reaches the last choice
+            assert all("Knee" in t for t in titles[:2])
+            page.locator("#message textarea").focus()
+            page.keyboard.press("Shift+Tab")
+            picked = titles[-1]
+            assert page.evaluate("document.activeElement.innerText.trim()") == picked
+            page.keyboard.press("Enter")
+            expect(page.locator("#message textarea")).to_be_focused(timeout=TIMEOUT)  # not lost with the button
+        else:  # a tap; a title with markup in it is a title, shown and sent as text
+            picked = "Wrist Splint Care <script>alert(1)</script>"
+            assert picked in titles
+            page.get_by_role("button", name=picked, exact=True).click()
+        answer = page.locator("#chat .message-row").last
+        expect(answer).to_contain_text("Sources", timeout=TIMEOUT)
+        expect(answer).to_contain_text(f'"{picked}"')  # the lead-in names the picked article
+        expect(page.locator("#chat")).to_contain_text(picked)  # the patient's turn is the title
+        assert page.locator("#choice-buttons button:visible").count() == 0  # gone once picked
+        page.screenshot(path=tmp_path / f"picked-{size}.png", full_page=True)
+        page.close()
+
+
+def test_typing_a_question_instead_of_picking_hides_the_choices(browser: Browser, served: Served) -> None:
+    page = browser.new_page(viewport=SIZES["phone"])
+    page.goto(served.url)
+    send(page, VAGUE_KNEE)
+    visible_choices(page)
+    send(page, HIP)
+    expect(page.locator("#chat .message-row").last).to_contain_text("Hip Mobility", timeout=TIMEOUT)
+    assert page.locator("#choice-buttons button:visible").count() == 0
+    page.close()
+
+
+def test_the_page_shows_the_clinic_profile_as_saved_now(browser: Browser, served: Served, web_settings: Settings) -> None:
+    path = profile_path(web_settings.data_dir)
+    assert not path.exists()
+    update_profile(web_settings.clinic, web_settings.data_dir,
+                   {"phone": "(555) 010-7777", "booking_url": "https://uplifted.example/book-now"})
+    try:
+        page = browser.new_page(viewport=SIZES["phone"])
+        page.goto(served.url)
+        expect(page.locator("#clinic-contact")).to_contain_text("(555) 010-7777", timeout=TIMEOUT)
+        expect(page.locator("#clinic-contact a")).to_have_attribute("href", "tel:5550107777")
+        expect(page.locator("#book-evaluation")).to_have_attribute("href", "https://uplifted.example/book-now")
+        page.close()
+    finally:
+        path.unlink()
