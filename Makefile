@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export UPLIFTED_DATA_DIR := $(DATA_DIR)
 
-.PHONY: install run test lint bench sample-kb browser clean models
+.PHONY: install run test lint bench sample-kb browser axe clean models
 
 install: $(STAMP)
 
@@ -49,13 +49,27 @@ browser:
 	  else echo "Chromium is missing: install Debian's chromium package as root (apt-get install chromium)"; exit 1; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) lint browser models
+# axe-core, which the browser tests inject into each page to check WCAG 2.1 AA, from npm into .venv/npm
+# (git-ignored). The pages never load it themselves.
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "npm is missing: install Debian's npm package as root (apt-get install npm)"; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm install --prefix $(VENV)/npm --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+	test -f $(AXE)
+
+test: $(STAMP) lint browser axe models
 	$(BIN)/pytest
 
-bench: $(STAMP) models
+bench: $(STAMP) models browser
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.chat
 	$(BIN)/python -m bench.console
+	$(BIN)/python -m bench.page
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

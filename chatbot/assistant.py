@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from chatbot.answerability import Answerability
 from chatbot.clinic import ClinicInfo
+from chatbot.contact import ContactRequestError, contact_problems
 from chatbot.engines.base import AnswerEngine
 from chatbot.guard.router import Guard, GuardVerdict
 from chatbot.privacy import Redactor
@@ -130,6 +131,11 @@ class Assistant:
         self.conversations.add_feedback(reply_id, up)
 
     def request_booking(self, session: str, name: str, phone: str, consent: bool, note: str = "") -> int:
+        """Store a request to be called back; every wrong field first raises :class:`ContactRequestError`
+        (a ValueError) naming each problem, so nothing is stored."""
+        problems = contact_problems(name, phone, consent, note)
+        if problems:
+            raise ContactRequestError(problems)
         return self.conversations.request_booking(session, name, phone, note, consent)
 
     # --- routing -------------------------------------------------------------------------

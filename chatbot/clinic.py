@@ -119,7 +119,7 @@ def check_updates(updates: Mapping[str, str | None], names: Mapping[str, str] | 
             problem = f"{name} is {len(text):,} characters long; at most {limit:,} fit"
         elif field in NUMBERS and sum(c.isdigit() for c in text) < 3:
             problem = f"{name} must be a number to call, with its digits, like (555) 010-0000"
-        elif field == "booking_url" and not _web_address(text):
+        elif field in ("booking_url", "privacy_url") and not _web_address(text):
             problem = f"{name} must be a web address starting with https:// (or http://)"
         else:
             problem = ""

@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A web origin as CSP's frame-ancestors takes it: http(s), a host (a leading "*." for every subdomain), a port.
+_HOST = re.compile(r"(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?|\[[0-9a-f:.]+\]")
+
+
+def web_origin(value: str) -> str:
+    """``value`` as a normalised origin (``https://www.clinic.example``), or a ValueError that says what is wrong."""
+    text = value.strip().rstrip("/").lower()
+    bad = f"{value.strip()!r} is not a web origin"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError for a port that isn't a number in 0..65535
+        if port == 0:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{bad}: its port is not a number from 1 to 65535") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{bad}: write the scheme and the host, like https://www.clinic.example")
+    if parts.path or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ValueError(f"{bad}: give only the scheme, the host and an optional port, with no path or user name")
+    host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
+    if not _HOST.fullmatch(host):
+        raise ValueError(f"{bad}: {host!r} is not a host name (a leading '*.' allows every subdomain)")
+    return text
 
 
 class ClinicProfile(BaseSettings):
@@ -18,6 +45,8 @@ class ClinicProfile(BaseSettings):
     phone: str = "(555) 010-0000"
     emergency_number: str = "911"
     crisis_line: str = "988"
+    # The clinic's privacy page, linked from the chat's contact form ("Ask us to call you").
+    privacy_url: str = "https://uplifted.example/privacy"
     # Answers to patients' questions about the clinic, in the clinic's own words; None: "please call us".
     # Staff keep them in $UPLIFTED_DATA_DIR/clinic.yaml (`uplifted clinic edit`).
     address: str | None = None
@@ -30,6 +59,37 @@ class ClinicProfile(BaseSettings):
     referral: str | None = None
     accessibility: str | None = None
     languages: str | None = None
+
+
+class BrandSettings(BaseSettings):
+    """How the patient page looks: the clinic's logo, colour and font (the name is ``UPLIFTED_CLINIC_NAME``).
+
+    The colour is checked for contrast when the page is built (``chatbot.web.theme``): below 4.5:1 against
+    white text it is darkened (and the log says so), or refused with ``UPLIFTED_BRAND_CONTRAST=refuse``."""
+
+    model_config = SettingsConfigDict(env_prefix="UPLIFTED_BRAND_", extra="ignore")
+
+    # A PNG, JPEG, WebP or SVG file (up to 200 kB, shown inline) or an https:// address (fetched by the browser).
+    logo: str | None = None
+    primary_color: str = "#0f6e6a"
+    # The app ships Atkinson Hyperlegible (regular and bold); any other family is used only where it is installed.
+    font: str = "Atkinson Hyperlegible"
+    contrast: Literal["adjust", "refuse"] = "adjust"
+
+    @field_validator("primary_color")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        text = value.strip().lower()
+        if not re.fullmatch(r"#([0-9a-f]{3}|[0-9a-f]{6})", text):
+            raise ValueError(f"{value!r} is not a colour like #0f6e6a (UPLIFTED_BRAND_PRIMARY_COLOR)")
+        return "#" + "".join(c * 2 for c in text[1:]) if len(text) == 4 else text
+
+    @field_validator("font")
+    @classmethod
+    def _font_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9 -]{1,60}", value.strip()):
+            raise ValueError(f"{value!r} is not a font family name (letters, digits, spaces, hyphens)")
+        return value.strip()
 
 
 class Settings(BaseSettings):
@@ -71,11 +131,25 @@ class Settings(BaseSettings):
     staff_users: dict[str, str] = Field(default_factory=dict)
 
     clinic: ClinicProfile = Field(default_factory=ClinicProfile)
+    brand: BrandSettings = Field(default_factory=BrandSettings)
+
+    # Web sites allowed to show the chat in a frame (/embed.js, or an iframe): comma-separated origins,
+    # e.g. "https://www.clinic.example,https://clinic.example". Unset: only this server's own pages may frame it.
+    embed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("articles_base_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("embed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return list(dict.fromkeys(web_origin(str(v)) for v in value if str(v).strip()))
+        return value
 
     @property
     def chroma_dir(self) -> Path:

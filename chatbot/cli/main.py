@@ -36,7 +36,7 @@ def main(ctx: typer.Context) -> None:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = "_".join(str(p) for p in first["loc"]).upper()
-        raise fail(f"setting UPLIFTED_{field} is invalid: {first['msg']}") from None
+        raise fail(f"setting UPLIFTED_{field} is invalid: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 if __name__ == "__main__":

@@ -33,6 +33,9 @@ CSS = """
 #console-header h1 { margin: 0; font-size: 1.6rem; }
 #user-line { text-align: right; }
 #user-box { gap: 0.25rem; }
+/* Gradio's "add more files" button holds a second upload button inside it (nested controls a screen reader can't
+   use): hidden; Clear and choose again to change the files. */
+.icon-button-wrapper button[aria-label="common.upload"] { display: none !important; }
 @media (max-width: 640px) {
   .staff-table .wide { display: none; }
   #console-header { flex-wrap: wrap; }

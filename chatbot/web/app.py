@@ -8,6 +8,12 @@ When the assistant asks back (route ``clarify``), the reply's choices (article t
 the chat; a click puts the title in the question box and sends it like a typed question, in the same session.
 The clinic's contacts on the page come from the live clinic profile, so a staff edit shows at the next visit.
 
+How replies look is ``chatbot.web.format``'s: safety replies are alert cards with tap-to-call links and no thumbs
+(their reply id is kept as ``""``, so they can't be rated), the booking button comes once per conversation. A
+turn shows the patient's message and a typing indicator at once, then the reply as the assistant streams it;
+``static/chat.js`` scrolls the chat to the start of a new reply. The contact form is ``chatbot.web.contact_form``.
+"Clear conversation" asks before it clears.
+
 Public API: ``/ask`` only. The UI's own handlers are ``undocumented`` (hidden from the API page,
 callable like the browser calls them) or ``private``.
 """
@@ -15,20 +21,18 @@ callable like the browser calls them) or ``private``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from chatbot.assistant import Assistant, new_session
-from chatbot.replies import Replies
+from chatbot.assistant import SAFETY_ROUTES, Assistant
 from chatbot.settings import ClinicProfile, Settings
-from chatbot.web.format import booking_message, escape_text, format_reply, tel_link
+from chatbot.web.contact_form import contact_form, form_props
+from chatbot.web.format import TYPING, booking_offered, escape_text, format_reply
+from chatbot.web.layout import PATIENT_CSS, PATIENT_JS, STARTERS, disclaimer_html, header_html
+from chatbot.web.theme import brand_css, build_theme, logo_src
 
-STARTERS = (
-    "Why does hip mobility matter for my back?",
-    "Should I use heat or ice?",
-    "Why does my heel hurt in the morning?",
-)
 # One concurrency group for everything that runs the assistant (chat, starters, /ask).
 ASSISTANT = "assistant"
 QUEUE_CONCURRENCY = 4
@@ -36,18 +40,15 @@ QUEUE_MAX_SIZE = 64
 MAX_CHOICES = 4  # a clarify reply offers 2 to 4 articles
 
 CSS = """
-#clinic-header { position: sticky; top: 0; z-index: 10; background: var(--background-fill-primary);
-                 padding: 0.25rem 0; align-items: center; }
-#clinic-header h1 { margin: 0; font-size: 1.4rem; }
-#clinic-header a, #disclaimer a { text-decoration: underline; }
-#book-evaluation { min-width: 11rem; }
 #choices { gap: 0.4rem; }
 #choices-prompt p { margin: 0; }
 #choice-buttons { flex-wrap: wrap; gap: 0.5rem; }
 #choice-buttons button { flex: 1 1 14rem; white-space: normal; text-align: left; justify-content: flex-start;
                          line-height: 1.3; min-height: 2.75rem; }
-@media (max-width: 480px) { #clinic-header h1 { font-size: 1.15rem; } #choice-buttons button { flex-basis: 100%; } }
+@media (max-width: 480px) { #choice-buttons button { flex-basis: 100%; } }
 """
+# After a Clear step (once its buttons are shown or hidden), the focus goes where the patient goes next.
+FOCUS_AFTER = """() => {{ requestAnimationFrame(() => document.querySelector('{target}')?.focus()); }}"""
 # A choice picked from the keyboard leaves the focus in the question box (its button is gone); a tap on a
 # phone doesn't, so the on-screen keyboard doesn't cover the answer.
 KEEP_FOCUS = """(title) => {
@@ -55,12 +56,18 @@ KEEP_FOCUS = """(title) => {
   return title;
 }"""
 
+STATIC = Path(__file__).resolve().parent / "static"
+CHAT_CSS = (STATIC / "chat.css").read_text(encoding="utf-8")  # replies, alert card, typing, Clear
+CHAT_JS = (STATIC / "chat.js").read_text(encoding="utf-8")  # a new reply scrolls to its own start
 Message = dict[str, Any]
 
 
-def launch_options() -> dict[str, Any]:
-    """Options for ``launch()`` (Gradio 6 takes css there): no Gradio footer, no run history in the browser."""
-    return {"css": CSS, "footer_links": [], "run_history": False}
+def launch_options(settings: Settings | None = None) -> dict[str, Any]:
+    """Options for ``launch()`` (Gradio 6 takes the theme and css there): the clinic's theme (``chatbot.web.theme``),
+    no Gradio footer, no run history in the browser."""
+    brand = (settings or Settings()).brand
+    return {"theme": build_theme(brand), "css": brand_css(brand) + PATIENT_CSS + CSS + CHAT_CSS, "footer_links": [],
+            "run_history": False}
 
 
 def reply_id_at(ids: list[str], index: Any) -> str | None:
@@ -80,48 +87,42 @@ def choice_updates(choices: Sequence[str]) -> list[Any]:
     return [gr.Column(visible=bool(shown)), *buttons]
 
 
-def contact_line(clinic: ClinicProfile) -> str:
-    return f"# {escape_text(clinic.name)}\nCall us: {tel_link(clinic.phone)}"
-
-
 def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
     clinic = assistant.clinic.current()  # the settings with the staff-edited clinic.yaml laid over them
+    logo = logo_src(settings.brand.logo)
+
+    def contact_line(clinic: ClinicProfile) -> str:
+        return header_html(clinic, logo)
 
     def respond(
         message: str, history: list[Message] | None, session: str, ids: list[str] | None
     ) -> Iterator[tuple[Any, ...]]:
+        """The patient's message and a typing indicator at once (the question box emptied, old choices gone),
+        then the reply as it streams. The box is left alone after that: the patient may already be typing."""
         shown = [*(history or []), {"role": "user", "content": escape_text(message)}]
         known = [*(ids or []), ""]
+        offer_booking = not booking_offered(history or [])
+        yield ([*shown, {"role": "assistant", "content": TYPING}], session, [*known, ""], "", *choice_updates(()))
         for reply in assistant.stream(message, session or None):
-            yield ([*shown, {"role": "assistant", "content": format_reply(reply)}], reply.session,
-                   [*known, reply.reply_id], "", *choice_updates(reply.choices))
+            content = format_reply(reply, assistant.clinic.current(), offer_booking=offer_booking)
+            rateable = "" if reply.route in SAFETY_ROUTES else reply.reply_id
+            yield ([*shown, {"role": "assistant", "content": content}], reply.session, [*known, rateable],
+                   gr.skip(), *choice_updates(reply.choices))
 
     def pick_choice(title: str) -> tuple[str, Any]:
         return title, gr.Column(visible=False)
 
-    def page_facts() -> tuple[str, Any, str]:
+    def page_facts() -> tuple[str, Any, str, Any]:
         now = assistant.clinic.current()
-        return (contact_line(now), gr.Button(link=now.booking_url),
-                f"**{escape_text(Replies(now).say('disclaimer'))}**")
+        return (contact_line(now), gr.Button(link=now.booking_url), disclaimer_html(now), gr.HTML(**form_props(now)))
 
-    def starter(picked: gr.SelectData) -> str:
-        return str(picked.value.get("text", "")) if isinstance(picked.value, dict) else str(picked.value)
+    def starter(question: str) -> tuple[str, Any]:
+        return question, gr.Row(visible=False)
 
     def rate(ids: list[str] | None, liked: gr.LikeData) -> None:
         reply_id = reply_id_at(ids or [], liked.index)
         if reply_id is not None and isinstance(liked.liked, bool):  # "" means the rating was taken back
             assistant.feedback(reply_id, liked.liked)
-
-    def request_contact(
-        name: str, phone: str, consent: bool, note: str, session: str
-    ) -> tuple[str, str, Any, Any, Any, Any]:
-        session = session or new_session()
-        try:
-            assistant.request_booking(session, name or "", phone or "", consent is True, note or "")
-        except ValueError as exc:
-            phone = assistant.clinic.current().phone
-            return booking_message(str(exc), phone), session, gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        return booking_message(None, assistant.clinic.current().phone), session, "", "", "", False
 
     def ask(message: str, session_id: str = "") -> dict[str, Any]:
         """Ask one question. Empty session_id starts a new conversation; pass back the returned `session` to
@@ -133,36 +134,40 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         session = gr.State("")
         reply_ids = gr.State([])
         with gr.Row(elem_id="clinic-header", equal_height=True):
-            contact = gr.Markdown(contact_line(clinic), elem_id="clinic-contact")
+            contact_header = gr.HTML(contact_line(clinic), elem_id="clinic-contact", padding=False)
             book = gr.Button("Book an evaluation", link=clinic.booking_url, link_target="_blank", variant="primary",
-                             elem_id="book-evaluation", scale=0)
-        disclaimer = gr.Markdown(f"**{escape_text(Replies(clinic).say('disclaimer'))}**", elem_id="disclaimer")
+                             elem_id="book-evaluation", scale=0, min_width=0)
+        disclaimer = gr.HTML(disclaimer_html(clinic), elem_id="disclaimer", padding=False)
+        # The chat's label is for screen readers only (a floating label covered the first message); its
+        # height comes from static/patient.css, so the question box is on screen on arrival on a phone.
         chat = gr.Chatbot(
-            label=f"Chat with {clinic.name}'s assistant", elem_id="chat", height="60vh", min_height=320,
+            label=f"Chat with {clinic.name}'s assistant", show_label=False, elem_id="chat",
+            height="var(--chat-height)", min_height="var(--chat-min-height)",
             placeholder=escape_text(f"Ask a question about pain, an injury, movement or exercise. "
                                     f"Answers come from {clinic.name}'s articles, with links to them."),
-            examples=[{"text": q} for q in STARTERS], buttons=["copy"], feedback_options=("Like", "Dislike"),
+            buttons=["copy"], feedback_options=("Like", "Dislike"),
             sanitize_html=True, render_markdown=True, allow_tags=False, latex_delimiters=[], layout="bubble",
+            autoscroll=False,  # static/chat.js scrolls a new reply to its start instead of to the bottom
         )
         with gr.Column(visible=False, elem_id="choices") as choice_box:
             gr.Markdown("Pick a topic, or type your own question below.", elem_id="choices-prompt")
             with gr.Row(elem_id="choice-buttons"):
                 choice_buttons = [gr.Button(visible=False, size="md", elem_id=f"choice-{i}", elem_classes="choice",
                                             min_width=0) for i in range(MAX_CHOICES)]
-        with gr.Row(equal_height=True):
-            message = gr.Textbox(label="Your question", placeholder="Type your question and press Enter",
+        with gr.Row(elem_id="starters") as starter_box:  # until the first question
+            starter_buttons = [gr.Button(q, size="md", elem_classes="starter", min_width=0) for q in STARTERS]
+        with gr.Row(equal_height=True, elem_id="ask-row"):
+            message = gr.Textbox(label="Your question", placeholder="Type your question here",
                                  elem_id="message", scale=4, min_width=200, max_lines=6,
                                  max_length=settings.max_message_chars)
             send = gr.Button("Send", variant="primary", elem_id="send", scale=1, min_width=100)
-        with gr.Accordion("Ask us to contact you", open=False, elem_id="contact"):
-            gr.Markdown("Leave your name and number and we'll call you to book an evaluation.")
-            name = gr.Textbox(label="Your name", elem_id="contact-name", max_length=100)
-            phone = gr.Textbox(label="Phone number", elem_id="contact-phone", max_length=30)
-            note = gr.Textbox(label="Best time to call (optional)", elem_id="contact-note", max_length=500)
-            consent = gr.Checkbox(label=f"I agree that {clinic.name} may store my name and phone number to contact me",
-                                  value=False, elem_id="contact-consent")
-            submit = gr.Button("Send my request", elem_id="contact-submit")
-            status = gr.Markdown(elem_id="contact-status")
+        with gr.Row(elem_id="chat-tools"):
+            clear = gr.Button("Clear conversation", elem_id="clear-chat", size="md", scale=0, min_width=200)
+        with gr.Row(visible=False, elem_id="clear-confirm") as confirm_box:
+            gr.Markdown("Clear this conversation? It disappears from this page and can't be brought back.")
+            clear_yes = gr.Button("Yes, clear it", variant="stop", elem_id="clear-yes", scale=0, min_width=140)
+            clear_no = gr.Button("Keep it", elem_id="clear-no", scale=0, min_width=120)
+        contact = contact_form(assistant, session)
 
         turn: dict[str, Any] = {
             "fn": respond, "inputs": [message, chat, session, reply_ids],
@@ -170,18 +175,28 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
             "show_progress": "minimal",
         }
         gr.on([message.submit, send.click], **turn, api_name="respond", api_visibility="undocumented")
-        chat.example_select(starter, None, message, queue=False, api_visibility="private").then(
-            **turn, api_visibility="private"
-        )
+        for button in starter_buttons:  # a starter is sent like a typed question; the starters then go
+            button.click(starter, button, [message, starter_box], queue=False, api_visibility="private").then(
+                **turn, api_visibility="private")
+        gr.on([message.submit, send.click], lambda: gr.Row(visible=False), None, starter_box, queue=False,
+              api_visibility="private")
         for button in choice_buttons:  # the title goes in the question box, then the same turn as typing it
             button.click(pick_choice, button, [message, choice_box], queue=False, js=KEEP_FOCUS,
                          api_visibility="private").then(**turn, api_visibility="private")
         chat.like(rate, reply_ids, None, api_name="rate", api_visibility="undocumented", queue=False)
-        chat.clear(lambda: ("", [], gr.Column(visible=False)), None, [session, reply_ids, choice_box], queue=False,
-                   api_visibility="private")
-        app.load(page_facts, None, [contact, book, disclaimer], queue=False, api_visibility="private")
-        submit.click(request_contact, [name, phone, consent, note, session],
-                     [status, session, name, phone, note, consent], api_name="request_contact",
-                     api_visibility="undocumented")
+        # Clear asks first; "Keep it" puts the focus back on Clear, "Yes" on the question box.
+        private: dict[str, Any] = {"queue": False, "api_visibility": "private"}
+        clear.click(lambda: gr.Row(visible=True), None, confirm_box, **private).then(
+            None, js=FOCUS_AFTER.format(target="#clear-no"), **private)
+        clear_no.click(lambda: gr.Row(visible=False), None, confirm_box, **private).then(
+            None, js=FOCUS_AFTER.format(target="#clear-chat"), **private)
+        clear_yes.click(lambda: ([], "", [], gr.Column(visible=False), gr.Row(visible=False)), None,
+                        [chat, session, reply_ids, choice_box, confirm_box], **private).then(
+            None, js=FOCUS_AFTER.format(target="#message textarea"), **private)
+        app.load(page_facts, None, [contact_header, book, disclaimer, contact], queue=False,
+                 api_visibility="private")
+        app.load(None, None, None, js=CHAT_JS, queue=False, api_visibility="private")
+        app.load(None, None, None, js=PATIENT_JS, queue=False, api_visibility="private")
+        clear_yes.click(lambda: gr.Row(visible=True), None, starter_box, queue=False, api_visibility="private")
         gr.api(ask, api_name="ask", concurrency_id=ASSISTANT)
     return app.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE, api_open=False)

@@ -3,6 +3,9 @@
 The console is mounted only when a staff login is configured; otherwise ``/staff`` says how to
 set one and the patient chat runs as usual. The two Gradio apps share the knowledge base and the
 assistant but not their endpoints: the patient app's API has no staff handler in it.
+
+``/embed.js`` puts the chat on the clinic's own site; only the sites in ``UPLIFTED_EMBED_ORIGINS`` may frame
+the chat, and no other site the console (``chatbot.web.embed``).
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ from chatbot.assistant import Assistant
 from chatbot.build import build_assistant
 from chatbot.settings import Settings
 from chatbot.staff import render
+from chatbot.staff.a11y import CONSOLE_JS, LoginPage
 from chatbot.staff.auth import StaffAuth, StaffAuthError
 from chatbot.web.app import build_app, launch_options
+from chatbot.web.embed import FRAME_HEAD, add_embedding
+from chatbot.web.theme import build_theme, palette
 from knowledge_base.factory import build_embeddings, build_knowledge_base
 from knowledge_base.service import KnowledgeBase
 
@@ -64,6 +70,8 @@ def build_server(
     assistant = build_assistant(settings, llm=llm, embeddings=embeddings, kb=kb, rate_limit=rate_limit)
     clinic_name = assistant.clinic.current().name  # the settings with the staff-edited clinic.yaml laid over them
     app = fastapi.FastAPI(title=f"{clinic_name} Assistant", docs_url=None, redoc_url=None, openapi_url=None)
+    add_embedding(app, origins=settings.embed_origins, private_path=STAFF_PATH,
+                  clinic_name=lambda: assistant.clinic.current().name, colour=palette(settings.brand).primary)
     console_off: str | None = None
     try:
         auth = auth or StaffAuth.from_settings(settings)
@@ -83,9 +91,11 @@ def build_server(
             auth_message=f"{clinic_name} staff console. Log in with your staff name and password "
                          f"(after {auth.max_failures} wrong tries, a name is locked for "
                          f"{round(auth.lockout_s / 60)} minutes).",
-            css=render.CSS, footer_links=[], run_history=False, show_error=False,
-            max_file_size=settings.max_article_bytes, allowed_paths=[str(settings.evals_dir)],
+            theme=build_theme(settings.brand), css=render.CSS, js=CONSOLE_JS, footer_links=[], run_history=False,
+            show_error=False, max_file_size=settings.max_article_bytes, allowed_paths=[str(settings.evals_dir)],
         )
+        # Gradio's login page has no title, landmark or h1 of its own (chatbot/staff/a11y.py adds them).
+        app.add_middleware(LoginPage, path=STAFF_PATH + "/", title=f"{clinic_name} staff console: log in")
     else:
         reason = console_off or ""
 
@@ -97,6 +107,8 @@ def build_server(
     # Both apps share Gradio's upload and output cache, where staff uploads and CSV exports land; the patient
     # app serves no file at all, so it is barred from that folder and from the data dir.
     barred = [get_upload_folder(), str(settings.data_dir.resolve())]
+    options = launch_options(settings)
+    options["head"] = (options.get("head") or "") + FRAME_HEAD  # framed by /embed.js: Escape and focus
     gr.mount_gradio_app(app, build_app(settings, assistant), path="", show_error=False, blocked_paths=barred,
-                        **launch_options())
+                        **options)
     return Server(app, assistant, kb, console_off)

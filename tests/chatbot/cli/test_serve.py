@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,38 +12,11 @@ from gradio_client import Client
 
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.service import KnowledgeBase
-from tests.chatbot.staff.conftest import free_port
+from tests.chatbot.conftest import UPLIFTED, serve_process
 from tests.conftest import ArticleWriter
 
-UPLIFTED = str(Path(sys.executable).parent / "uplifted")
 PASSWORD = "front desk password 1"
 HEEL = "Plantar fasciitis makes the heel hurt with the first steps in the morning. Calf stretches often help."
-
-
-@contextmanager
-def serve(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    env = {**os.environ, "UPLIFTED_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen([UPLIFTED, "serve", "--port", str(port)], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"uplifted serve exited: {proc.stdout.read() if proc.stdout else ''}")
-            try:
-                if httpx.get(f"{url}/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("uplifted serve did not start in 120 s")
-            time.sleep(0.5)
-        yield url, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture
@@ -61,7 +30,7 @@ def test_serve_runs_the_chat_and_the_console_with_a_staff_login(synced: Path) ->
     added = subprocess.run([UPLIFTED, "staff", "add-user", "frontdesk", "--password-stdin"], input=PASSWORD + "\n",
                            env={**os.environ, "UPLIFTED_DATA_DIR": str(synced)}, text=True, capture_output=True)
     assert added.returncode == 0, added.stderr
-    with serve(synced) as (url, _):
+    with serve_process(synced) as (url, _):
         reply = Client(f"{url}/", verbose=False).predict("why does my heel hurt in the morning?", "",
                                                          api_name="/ask")
         assert reply["route"] == "answer" and reply["sources"][0]["id"] == "heel"
@@ -72,7 +41,7 @@ def test_serve_runs_the_chat_and_the_console_with_a_staff_login(synced: Path) ->
 
 
 def test_serve_without_a_login_keeps_the_chat_and_says_how_to_open_the_console(synced: Path) -> None:
-    with serve(synced) as (url, proc):
+    with serve_process(synced) as (url, proc):
         page = httpx.get(f"{url}/staff/")
         assert page.status_code == 503 and "uplifted staff add-user" in page.text
         reply = Client(f"{url}/", verbose=False).predict("why does my heel hurt in the morning?", "",

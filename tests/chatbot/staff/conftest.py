@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from chatbot.staff.auth import StaffAuth, hash_password
 from chatbot.web.server import Server, build_server
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.factory import build_knowledge_base
+from tests.chatbot.conftest import free_port
 from tests.conftest import SAMPLE_ARTICLES, without_uplifted_env
 
 STAFF = "maria"
@@ -38,12 +38,6 @@ class Live:
 
     def patient(self) -> Client:
         return Client(f"{self.url}/", verbose=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

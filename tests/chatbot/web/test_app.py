@@ -1,97 +1,35 @@
-"""The patient page, launched for real on a synced knowledge base and driven through gradio_client."""
+"""The patient page, launched for real on a synced knowledge base and driven through gradio_client
+(fixtures in ``conftest.py``; the browser tests of replies and the contact form are in ``test_chat_browser.py``)."""
 
 from __future__ import annotations
 
+import html
 import json
-import shutil
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
 import httpx
 import pytest
 from gradio_client import Client
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from chatbot.assistant import Assistant
 from chatbot.build import build_assistant
 from chatbot.clinic import profile_path, update_profile
 from chatbot.replies import Replies
-from chatbot.settings import ClinicProfile, Settings
-from chatbot.web.app import MAX_CHOICES, build_app, choice_updates, launch_options, reply_id_at
+from chatbot.settings import Settings
+from chatbot.web.app import MAX_CHOICES, choice_updates, reply_id_at
+from chatbot.web.format import BOOKING_CLASS, TYPING
 from knowledge_base.embeddings import MiniLMEmbeddings
-from knowledge_base.factory import build_knowledge_base
 from knowledge_base.service import KnowledgeBase
-from tests.conftest import SAMPLE_ARTICLES, markdown, without_uplifted_env
+from tests.browser import SIZES, TIMEOUT
+from tests.chatbot.web.conftest import CLINIC, Served, launch
 
-CLINIC = ClinicProfile(name="Uplifted Test Clinic", booking_url="https://uplifted.example/book-test",
-                       phone="(555) 010-9999", emergency_number="911", crisis_line="988")
 HIP = "why does hip mobility matter for my back?"
 XSS = "<img src=x onerror=alert(1)>"
-SCRIPT = "<script>alert(1)</script>"
-SPLINT_TITLE = f"Wrist Splint Care {SCRIPT}"
-SPLINT_BODY = f"""
-Wear your wrist splint at night {SCRIPT} so the wrist can rest while you sleep.
-Take the wrist splint off once a day to wash and dry the skin under it.
-Check the wrist splint straps: they should be snug but never leave your fingers numb.
-"""
+EMERGENCY = "I suddenly can't control my bladder and my back hurts"
 VAGUE_KNEE, VAGUE_WRIST = "my knee hurts", "my wrist hurts"  # vague: the assistant asks back with choices
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-TIMEOUT = 60_000
-
-
-@dataclass
-class Served:
-    app: gr.Blocks
-    url: str
-    assistant: Assistant
-    client: Client
-
-
-@pytest.fixture(scope="module")
-def env_clean() -> Iterator[None]:
-    with without_uplifted_env():
-        yield
-
-
-@pytest.fixture(scope="module")
-def web_settings(env_clean: None, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("web") / "data", clinic=CLINIC)
-
-
-@pytest.fixture(scope="module")
-def web_kb(web_settings: Settings, embeddings: MiniLMEmbeddings, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    """The sample articles plus one whose title and text carry a script tag, synced once."""
-    folder = tmp_path_factory.mktemp("articles")
-    shutil.copytree(SAMPLE_ARTICLES, folder, dirs_exist_ok=True)
-    (folder / "wrist-splint.md").write_text(markdown("wrist-splint", SPLINT_TITLE, SPLINT_BODY), encoding="utf-8")
-    kb = build_knowledge_base(web_settings, embeddings=embeddings)
-    report = kb.sync(folder, by="test")
-    assert not report.errors and "wrist-splint" in report.added
-    return kb
-
-
-def launch(settings: Settings, assistant: Assistant) -> tuple[gr.Blocks, str]:
-    app = build_app(settings, assistant)
-    _, url, _ = app.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **launch_options())
-    return app, url
-
-
-@pytest.fixture(scope="module")
-def served(web_settings: Settings, web_kb: KnowledgeBase, embeddings: MiniLMEmbeddings) -> Iterator[Served]:
-    assistant = build_assistant(web_settings, embeddings=embeddings, kb=web_kb)
-    app, url = launch(web_settings, assistant)
-    try:
-        yield Served(app, url, assistant, Client(url, verbose=False))
-    finally:
-        app.close()
-        assistant.conversations.close()
 
 
 def texts(history: list[dict[str, Any]]) -> list[str]:
@@ -99,11 +37,19 @@ def texts(history: list[dict[str, Any]]) -> list[str]:
     return ["".join(part["text"] for part in m["content"] if part.get("type") == "text") for m in history]
 
 
+def turn(client: Client, message: str, history: list[dict[str, Any]] | None = None) -> list[list[Any]]:
+    """Every update the page gets in one chat turn through the UI's own handler (the ``client``'s session)."""
+    job = client.submit(message, history or [], api_name="/respond")
+    job.result(timeout=120)
+    return [list(update) for update in job.outputs()]
+
+
 def chat(client: Client, message: str, history: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """One chat turn through the UI's own handler (the same session state as ``client``)."""
-    shown, cleared = client.predict(message, history or [], api_name="/respond")
-    assert cleared == ""  # the question box is emptied
-    return list(shown)
+    """One chat turn; the first update shows the message and the typing indicator and empties the question box."""
+    updates = turn(client, message, history)
+    shown, cleared = updates[0]
+    assert cleared == "" and texts(shown)[-1] == TYPING
+    return list(updates[-1][0])
 
 
 # --- /ask --------------------------------------------------------------------------------------
@@ -199,6 +145,51 @@ def test_thumbs_down_is_stored_with_the_reply(served: Served) -> None:
     assert [r for r in ratings(served) if r not in before] == new
 
 
+def test_a_safety_reply_cannot_be_rated(served: Served) -> None:
+    """Its thumbs are hidden on the page, and a rating sent anyway maps to no reply."""
+    client = Client(served.url, verbose=False)
+    history = chat(client, EMERGENCY)
+    assert texts(history)[1].startswith('<div class="safety-alert safety-emergency" role="alert">')
+    before = ratings(served)
+    rate(served, client, 1, False)
+    assert ratings(served) == before
+
+
+def test_the_booking_button_comes_once_per_conversation_and_only_after_answers(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    history = chat(client, "I want to know about stuff like the weather")  # not an answer: no button
+    history = chat(client, HIP, history)
+    history = chat(client, "and what about when I walk?", history)
+    replies = texts(history)[1::2]
+    assert [BOOKING_CLASS in r for r in replies] == [False, True, False], replies
+    assert all(CLINIC.booking_url not in r or f'href="{CLINIC.booking_url}"' in r or f"]({CLINIC.booking_url})" in r
+               for r in replies)  # never a raw address
+    fresh = chat(Client(served.url, verbose=False), HIP)  # a new conversation offers it again
+    assert BOOKING_CLASS in texts(fresh)[1]
+
+
+def test_the_llm_engine_streams_into_the_chat_after_the_typing_indicator(
+    web_settings: Settings, web_kb: KnowledgeBase, embeddings: MiniLMEmbeddings
+) -> None:
+    """Every update the page gets: the typing indicator first, then the answer growing sentence by sentence."""
+    from tests.chatbot.fakes import QuotingModel
+
+    assistant = build_assistant(web_settings, embeddings=embeddings, kb=web_kb, llm=QuotingModel())
+    app, url = launch(web_settings, assistant)
+    try:
+        updates = turn(Client(url, verbose=False), "Should I use heat or ice?")
+        shown = [texts(history)[-1] for history, _ in updates]
+        assert shown[0] == TYPING and updates[0][1] == ""
+        answers = [s for s in shown[1:] if "Sources" in s]
+        assert len(answers) >= 2, shown  # one update per checked sentence, each longer than the last
+        assert all(len(a) < len(b) for a, b in pairwise(answers))
+        newest = "SELECT engine FROM messages WHERE role = 'assistant' ORDER BY rowid DESC LIMIT 1"
+        assert assistant.conversations.conn.execute(newest).fetchone()[0] == "llm"  # not the extractive fallback
+    finally:
+        app.close()
+        assistant.conversations.close()
+
+
 def test_reply_id_at_maps_like_indexes() -> None:
     ids = ["", "r1", "", "r2"]
     assert reply_id_at(ids, 1) == "r1" and reply_id_at(ids, [3, 0]) == "r2"
@@ -207,20 +198,52 @@ def test_reply_id_at_maps_like_indexes() -> None:
 
 
 # --- booking requests ------------------------------------------------------------------------------
-def test_booking_request_needs_consent_and_a_phone_number(served: Served) -> None:
+def request_contact(client: Client, **fields: Any) -> dict[str, Any]:
+    """What the contact form sends (its fields as JSON), and the result it gets back."""
+    return dict(json.loads(client.predict(json.dumps(fields), api_name="/request_contact")))
+
+
+def test_a_contact_request_names_every_wrong_field_and_stores_nothing(served: Served) -> None:
     client = Client(served.url, verbose=False)
     store = served.assistant.conversations
     before = len(store.booking_requests())
-    status, *fields = client.predict("Pat Doe", "555 010 1234", False, "", api_name="/request_contact")
-    assert "not sent" in status and "Consent is required" in status and len(store.booking_requests()) == before
-    status, *_ = client.predict("Pat Doe", "call me", True, "", api_name="/request_contact")
-    assert "not sent" in status and "phone must have 7 to 15 digits" in status.lower()
+    empty = request_contact(client, name="", phone="", note="", consent=False, sent=1)
+    assert empty["ok"] is False and empty["sent"] == 1
+    assert list(empty["errors"]) == ["name", "phone", "consent"]  # each field its own message, in the form's order
+    assert empty["errors"]["name"] == "Please enter your name."
+    assert "3 fields" in empty["status"] and "Nothing was stored" in empty["status"]
+    wrong = request_contact(client, name="Pat Doe", phone="call me after 5", note="", consent=True, sent=2)
+    assert list(wrong["errors"]) == ["phone"] and "7 to 15 digits" in wrong["errors"]["phone"]
+    assert "the field marked in the form" in wrong["status"]
+    assert request_contact(client, name="Pat", phone="12", consent=True)["errors"].keys() == {"phone"}
+    assert request_contact(client, **{"name": "Pat", "phone": "555 010 1234", "consent": "yes"})["errors"].keys() \
+        == {"consent"}  # only a ticked box (true) is consent
+    assert json.loads(client.predict("not json", api_name="/request_contact"))["ok"] is False
     assert len(store.booking_requests()) == before
-    status, *fields = client.predict("Pat <b>Doe</b>", "555 010 1234", True, "mornings", api_name="/request_contact")
-    assert "Thank you" in status and fields == ["", "", "", False]  # the form is cleared
+
+
+def test_a_right_contact_request_is_stored_and_says_how_to_call_us(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    store = served.assistant.conversations
+    before = len(store.booking_requests())
+    result = request_contact(client, name="Pat <b>Doe</b>", phone="555 010 1234", note="mornings", consent=True)
+    assert result["ok"] is True and result["errors"] == {}
+    assert result["status"].startswith("Thank you, we have your request.")
+    assert (result["phone"], result["tel"]) == (CLINIC.phone, "tel:5550109999")
     newest = store.booking_requests()[0]
     assert (newest.name, newest.phone, newest.note) == ("Pat <b>Doe</b>", "555 010 1234", "mornings")
     assert len(store.booking_requests()) == before + 1
+
+
+def test_the_assistant_checks_a_contact_request_itself(served: Served) -> None:
+    """Not only the page: ``Assistant.request_booking`` refuses a wrong phone number before anything is stored."""
+    from chatbot.contact import ContactRequestError
+
+    before = len(served.assistant.conversations.booking_requests())
+    with pytest.raises(ContactRequestError) as refused:
+        served.assistant.request_booking("s-direct", "Pat", "+1 (555) 010-12a4", True)
+    assert list(refused.value.problems) == ["phone"]
+    assert len(served.assistant.conversations.booking_requests()) == before
 
 
 # --- the page --------------------------------------------------------------------------------------
@@ -231,15 +254,19 @@ def test_page_shows_clinic_phone_booking_link_disclaimer_and_starters(served: Se
     assert config["title"] == "Uplifted Test Clinic Assistant"
     assert "Uplifted Test Clinic" in shown and "(555) 010-9999" in shown and "tel:5550109999" in shown
     assert any(p.get("link") == CLINIC.booking_url and p.get("value") == "Book an evaluation" for p in props)
-    assert Replies(CLINIC).say("disclaimer") in shown
+    assert html.escape(Replies(CLINIC).say("disclaimer")) in shown  # behind "more" (chatbot/web/layout.py)
     chatbot = next(p for p in props if p.get("elem_id") == "chat")
-    assert [e["text"] for e in chatbot["examples"]][:3] == [
+    starters = [p.get("value") for p in props if "starter" in (p.get("elem_classes") or [])]  # buttons, not examples
+    assert starters == [
         "Why does hip mobility matter for my back?", "Should I use heat or ice?", "Why does my heel hurt in the morning?"
     ]
     assert chatbot["sanitize_html"] is True
     by_id = {p["elem_id"]: p for p in props if p.get("elem_id")}
-    for field in ["message", "contact-name", "contact-phone", "contact-note", "contact-consent"]:
-        assert by_id[field]["label"], field
+    assert by_id["message"]["label"]
+    form = by_id["contact"]  # the contact form is HTML of its own: labelled fields, a tel input, the privacy link
+    for field in ["contact-name", "contact-phone", "contact-note", "contact-consent"]:
+        assert f'<label for="{field}">' in form["html_template"], field
+    assert 'type="tel"' in form["html_template"] and CLINIC.privacy_url in shown
     assert httpx.get(served.url, timeout=30).status_code == 200
 
 
@@ -280,16 +307,6 @@ def test_choice_updates_show_the_choices_or_hide_them_all() -> None:
     assert [b.visible for b in shown[1:]] == [True, True, False, False]
     assert [u.visible for u in choice_updates([])] == [False] * (MAX_CHOICES + 1)
     assert len(choice_updates([str(i) for i in range(6)])) == MAX_CHOICES + 1  # at most four buttons
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def send(page: Page, text: str) -> None:
