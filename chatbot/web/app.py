@@ -98,7 +98,11 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         message: str, history: list[Message] | None, session: str, ids: list[str] | None
     ) -> Iterator[tuple[Any, ...]]:
         """The patient's message and a typing indicator at once (the question box emptied, old choices gone),
-        then the reply as it streams. The box is left alone after that: the patient may already be typing."""
+        then the reply as it streams. The box is left alone after that: the patient may already be typing.
+        An empty box sends nothing (no empty bubble, no reply)."""
+        if not (message or "").strip():
+            yield (gr.skip(),) * (4 + 1 + MAX_CHOICES)
+            return
         shown = [*(history or []), {"role": "user", "content": escape_text(message)}]
         known = [*(ids or []), ""]
         offer_booking = not booking_offered(history or [])

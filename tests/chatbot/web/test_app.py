@@ -386,3 +386,12 @@ def test_the_page_shows_the_clinic_profile_as_saved_now(browser: Browser, served
         page.close()
     finally:
         path.unlink()
+
+
+def test_an_empty_question_box_sends_nothing(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    history = chat(client, HIP)
+    for blank in ("", "   \n"):
+        updates = turn(client, blank, history)
+        # Every update leaves the chat and the question box as they were (an update with no value).
+        assert updates and all(part == {"__type__": "update"} for update in updates for part in update), updates
