@@ -139,8 +139,9 @@ class Assistant:
         return self.conversations.request_booking(session, name, phone, note, consent)
 
     # --- routing -------------------------------------------------------------------------
-    def _canned(self, text: str, route: Route, session: str, reply_id: str, detail: str | None) -> Reply:
-        return Reply(text, route, session, reply_id=reply_id, detail=detail)
+    def _canned(self, text: str, route: Route, session: str, reply_id: str, detail: str | None, *,
+                lang: str = "en") -> Reply:
+        return Reply(text, route, session, reply_id=reply_id, detail=detail, lang=lang)
 
     def _route(self, text: str, session: str, reply_id: str, *, limited: bool = True) -> Iterator[Reply]:
         if limited and self.rate_limiter is not None:
@@ -154,8 +155,9 @@ class Assistant:
         shown = [t for role, t in history if role == "assistant"]
         verdict = self.guard.check(text, earlier)
         if verdict.route is not None and verdict.route is not Route.SCOPE_REDIRECT:
+            written = "es" if verdict.lang == "es" and verdict.route is not Route.OTHER_LANGUAGE else "en"
             yield self._canned(self._fixed(verdict, text), verdict.route, session, reply_id,
-                               f"{verdict.kind}: {verdict.detail}" if verdict.detail else verdict.kind)
+                               f"{verdict.kind}: {verdict.detail}" if verdict.detail else verdict.kind, lang=written)
             return
         if verdict.lang == "es":
             yield from self._spanish(verdict, earlier, shown, session, reply_id)
@@ -198,7 +200,7 @@ class Assistant:
         if verdict.route is Route.SCOPE_REDIRECT:
             head = self.replies.scope(verdict.kind or "diagnosis", lang="es")
             tail = self.replies.say("redirect_call_to_action", lang="es")
-            yield self._canned(f"{head}\n\n{tail}", Route.SCOPE_REDIRECT, session, reply_id, verdict.kind)
+            yield self._canned(f"{head}\n\n{tail}", Route.SCOPE_REDIRECT, session, reply_id, verdict.kind, lang="es")
             return
         if "es" not in self.retriever.kb.languages():
             yield self._no_match(session, reply_id, "spanish question; no Spanish articles", lang="es")
@@ -267,14 +269,14 @@ class Assistant:
 
     def _no_match(self, session: str, reply_id: str, detail: str, *, lang: str = "en", key: str = "no_match") -> Reply:
         text = f"{self.replies.say(key, lang=lang)} {self.replies.say('redirect_call_to_action', lang=lang)}"
-        return Reply(text, Route.NO_MATCH, session, reply_id=reply_id, detail=detail)
+        return Reply(text, Route.NO_MATCH, session, reply_id=reply_id, detail=detail, lang=lang)
 
     def _answer(self, answer: Answer, retrieval: Retrieval, session: str, reply_id: str, *,
                 lang: str = "en") -> Reply:
         parts = [answer.lead_in, answer.text, self.replies.say("call_to_action", lang=lang)]
         return Reply("\n\n".join(p for p in parts if p), Route.ANSWER, session, sources=answer.citations,
                      reply_id=reply_id, engine=answer.engine, passages=retrieval.passages,
-                     detail=answer.fallback_reason, body=answer.text)
+                     detail=answer.fallback_reason, body=answer.text, lang=lang)
 
     def _scope(self, verdict: GuardVerdict, retrieval: Retrieval, relevant: bool,
                session: str, reply_id: str, shown: Sequence[str] = ()) -> Iterator[Reply]:

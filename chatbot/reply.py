@@ -72,6 +72,7 @@ class Reply:
     detail: str | None = None  # why this route (for staff review, never shown to patients)
     body: str = ""  # the quoted or generated part of an answer, without lead-in or call to action
     choices: tuple[str, ...] = ()  # for `clarify`: what the patient can pick (article titles), shown as buttons
+    lang: str = "en"  # the language the reply is written in ("en" or "es"), for the page's own words around it
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -26,7 +26,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-from chatbot.replies import Replies
 from chatbot.reply import Reply, Route, Source
 from chatbot.settings import ClinicProfile
 
@@ -98,13 +97,9 @@ def format_source(source: Source) -> str:
 
 
 # --- reading a reply ---------------------------------------------------------------------------
-def reply_lang(reply: Reply, clinic: ClinicProfile | None) -> Lang:
-    """The reply's language: Spanish when its text is (or its booking link reads like) the Spanish version."""
-    if clinic is not None and reply.route in SAFETY:
-        return "es" if reply.answer == Replies(clinic).say(str(reply.route), lang="es") else "en"
-    if clinic is not None and re.search(rf"\ben\s+{re.escape(clinic.booking_url)}", reply.answer):
-        return "es"
-    return "en"
+def reply_lang(reply: Reply) -> Lang:
+    """The language the reply is written in (the assistant knows it), for the page's own words around it."""
+    return "es" if reply.lang == "es" else "en"
 
 
 def _numbers(clinic: ClinicProfile | None) -> list[str]:
@@ -170,7 +165,7 @@ def _without_booking_link(paragraph: str, url: str) -> str:
 # --- rendering ---------------------------------------------------------------------------------
 def safety_card(reply: Reply, clinic: ClinicProfile | None) -> str:
     """An emergency, urgent or crisis reply as an alert card: the reply, then tap-to-call (and text) links."""
-    lang = reply_lang(reply, clinic)
+    lang = reply_lang(reply)
     words = WORDS[lang]
     body = "".join(f"<p>{_html(p, clinic)}</p>" for p in re.split(r"\n\s*\n", reply.answer.strip()) if p.strip())
     actions: list[tuple[str, str]] = []  # (href, label)
@@ -194,7 +189,7 @@ def format_reply(reply: Reply, clinic: ClinicProfile | None = None, *, offer_boo
     """A reply as the chat shows it (see the module's doc). ``clinic`` gives the numbers to link and the booking
     link to recognise (without it, as the staff console previews a reply: the text escaped, then its sources);
     ``offer_booking`` says the conversation has not had its booking button yet."""
-    lang = reply_lang(reply, clinic)
+    lang = reply_lang(reply)
     shown: list[str] = []
     call_to_action: str | None = None
     if clinic is None:  # the staff console's preview: the reply's own text, escaped, then its sources

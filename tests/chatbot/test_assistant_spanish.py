@@ -60,3 +60,12 @@ def test_without_spanish_articles_a_spanish_question_says_the_articles_are_in_en
         sample_assistant: Assistant) -> None:
     reply = sample_assistant.reply("¿cuánto tiempo dejo el hielo en el tobillo torcido?")
     assert reply.route is Route.NO_MATCH and "inglés" in reply.answer
+
+
+def test_each_reply_says_the_language_it_is_written_in(sample_assistant: Assistant) -> None:
+    """The chat page words its own buttons (call, book, sources) in the reply's language."""
+    spanish = ["¿cuánto tiempo dejo el hielo en el tobillo torcido?", "hola, buenos días",
+               "de repente no siento las piernas y no puedo controlar la vejiga"]
+    assert [sample_assistant.reply(m).lang for m in spanish] == ["es", "es", "es"]
+    english = ["how long should I ice a sprained ankle?", "hi there", "bonjour, j'ai mal au dos"]
+    assert [sample_assistant.reply(m).lang for m in english] == ["en", "en", "en"]

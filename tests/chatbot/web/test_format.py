@@ -28,8 +28,9 @@ CLINIC = ClinicProfile(name="Test Clinic", phone="(555) 010-1234", booking_url="
 SAY = Replies(CLINIC)
 
 
-def answer(*paragraphs: str, sources: tuple[Source, ...] = (HIP,), route: Route = Route.ANSWER) -> Reply:
-    return Reply("\n\n".join(paragraphs), route, "s1", sources=sources, reply_id="r1")
+def answer(*paragraphs: str, sources: tuple[Source, ...] = (HIP,), route: Route = Route.ANSWER,
+           lang: str = "en") -> Reply:
+    return Reply("\n\n".join(paragraphs), route, "s1", sources=sources, reply_id="r1", lang=lang)
 
 
 def hrefs(shown: str) -> list[str]:
@@ -122,8 +123,8 @@ def test_later_answers_leave_the_call_to_action_out() -> None:
 
 
 def test_a_spanish_answer_gets_a_spanish_button() -> None:
-    shown = format_reply(answer("Según nuestro artículo:", "Camine.", SAY.say("call_to_action", lang="es")),
-                         CLINIC, offer_booking=True)
+    shown = format_reply(answer("Según nuestro artículo:", "Camine.", SAY.say("call_to_action", lang="es"),
+                                lang="es"), CLINIC, offer_booking=True)
     assert "Reservar una evaluación</a>" in shown and "**Fuentes:**" in shown
     assert "reserve una evaluación o llámenos al [(555) 010-1234](tel:5550101234)" in shown
 
@@ -168,7 +169,7 @@ def test_without_a_clinic_the_reply_is_still_escaped_text() -> None:
 )
 def test_safety_replies_are_alert_cards_with_tap_to_call(route: Route, lang: str,
                                                           actions: list[tuple[str, str]]) -> None:
-    reply = Reply(SAY.say(str(route), lang=lang), route, "s1", reply_id="r1")
+    reply = Reply(SAY.say(str(route), lang=lang), route, "s1", reply_id="r1", lang=lang)
     shown = format_reply(reply, CLINIC, offer_booking=True)
     assert shown.startswith(f'<div class="safety-alert safety-{route}" role="alert"><p>')
     assert "\n" not in shown  # one HTML block: Markdown never splits it
