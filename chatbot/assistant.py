@@ -187,7 +187,7 @@ class Assistant:
             if not answer.sentences:
                 continue
             answered = True
-            yield self._answer(answer, retrieval, session, reply_id)
+            yield self._answer(answer, retrieval, session, reply_id, question=verdict.text, shown=shown)
         if not answered:
             yield self._no_match(session, reply_id, "no answerable sentence in the passages")
 
@@ -214,9 +214,7 @@ class Assistant:
         for answer in self.engine.stream(retrieval.query, retrieval.passages, shown=shown):
             if answer.sentences:
                 answered = True
-                templates = self.replies.lead_ins(lang="es")
-                lead_in = templates[len(answer.text) % len(templates)].format(title=answer.citations[0].title)
-                yield self._answer(replace(answer, lead_in=lead_in), retrieval, session, reply_id, lang="es")
+                yield self._answer(answer, retrieval, session, reply_id, question=verdict.text, shown=shown, lang="es")
         if not answered:
             yield self._no_match(session, reply_id, "no answerable sentence in the Spanish articles", lang="es",
                                  key="no_spanish_article")
@@ -271,8 +269,14 @@ class Assistant:
         text = f"{self.replies.say(key, lang=lang)} {self.replies.say('redirect_call_to_action', lang=lang)}"
         return Reply(text, Route.NO_MATCH, session, reply_id=reply_id, detail=detail, lang=lang)
 
-    def _answer(self, answer: Answer, retrieval: Retrieval, session: str, reply_id: str, *,
-                lang: str = "en") -> Reply:
+    def _answer(self, answer: Answer, retrieval: Retrieval, session: str, reply_id: str, *, question: str,
+                shown: Sequence[str] = (), lang: str = "en") -> Reply:
+        if answer.lead_in and answer.citations:
+            # A quote gets a lead-in that speaks to the question asked (or "more from" an article this
+            # conversation already quoted), in the reply's language; an LLM answer, in its own words, has none.
+            title = answer.citations[0].title
+            more = any(title in earlier for earlier in shown)
+            answer = replace(answer, lead_in=self.replies.lead_in(question, title, lang=lang, more=more))
         parts = [answer.lead_in, answer.text, self.replies.say("call_to_action", lang=lang)]
         return Reply("\n\n".join(p for p in parts if p), Route.ANSWER, session, sources=answer.citations,
                      reply_id=reply_id, engine=answer.engine, passages=retrieval.passages,

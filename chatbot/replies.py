@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from chatbot.question_kind import question_kind
 from chatbot.settings import ClinicProfile
 from prompts import load, render
 
@@ -37,5 +39,16 @@ class Replies:
     def small_talk(self, kind: str, *, lang: str = "en") -> str:
         return render(str(self._texts(lang)["small_talk"][kind]), self._values())
 
-    def lead_ins(self, *, lang: str = "en") -> list[str]:
-        return [str(t) for t in self._texts(lang)["lead_ins"]]
+    def lead_ins(self, kind: str = "other", *, lang: str = "en") -> list[str]:
+        """The lead-in templates for one kind of question (``chatbot/question_kind.py``); ``"other"`` when
+        the file has none for ``kind``."""
+        table = self._texts(lang)["lead_ins"]
+        return [str(t) for t in table.get(kind) or table["other"]]
+
+    def lead_in(self, question: str, title: str, *, lang: str = "en", more: bool = False) -> str:
+        """The line before a quote from the article ``title``: it speaks to the kind of question asked, or
+        says "more from" when the conversation already quoted that article. Which wording, among a kind's
+        several, follows the question, so the same question always reads the same."""
+        templates = self.lead_ins("more" if more else question_kind(question), lang=lang)
+        pick = int(hashlib.sha1(question.encode()).hexdigest(), 16) % len(templates)
+        return render(templates[pick], {"title": title})

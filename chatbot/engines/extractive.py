@@ -38,6 +38,13 @@ ANAPHOR = re.compile(
     r"|similarly|for example|for instance|as a result|because of (this|that)|in that case|even so|still|yet|other)\b",
     re.I,
 )
+# A sentence pointing back in its middle ("Squatting can hurt for the same reason.") can't open an excerpt either.
+BACK_REFERENCE = re.compile(
+    r"\b(for (the same|that|this|these|those) reasons?|the same (reason|way|thing)|as (mentioned|noted|described"
+    r"|explained|discussed)|(mentioned|listed|described|shown) (above|earlier|before)|the above|(that|this) is why"
+    r"|that'?s why|like (this|that) one|the (former|latter)|por (la misma|esa|esta) raz[oó]n|por eso)\b",
+    re.I,
+)
 QUESTION_END = re.compile(r"\?[\"'\u201d\u2019)]*$")
 # A sentence that announces what follows ("Several simple steps help many people.") says nothing alone: a
 # window may not end on one, since the steps themselves are what the patient needs.
@@ -73,6 +80,12 @@ def usable(sentence: str) -> bool:
         and not NOT_AN_ANSWER.search(sentence)
         and bool(re.search(r"[.!][\"'\u201d\u2019)]*$", sentence))
     )
+
+
+def stands_alone(sentence: str) -> bool:
+    """Whether an excerpt may start on ``sentence``: it doesn't point back to something the patient
+    hasn't read ("This", "But", "for the same reason")."""
+    return not ANAPHOR.match(sentence) and not BACK_REFERENCE.search(sentence)
 
 
 def windows_of(passages: Sequence[Passage], max_len: int = 3) -> list[Window]:
@@ -175,7 +188,7 @@ class ExtractiveEngine:
                 score[i] -= 0.1
             if earlier and any(s in earlier for s in w.sentences):
                 score[i] -= 0.2  # already shown in this conversation: a follow-up gets something new
-            if ANAPHOR.match(w.sentences[0]):
+            if not stands_alone(w.sentences[0]):
                 score[i] -= 0.08
             words = sum(len(s.split()) for s in w.sentences) / len(w.sentences)
             score[i] -= 0.002 * max(0.0, words - 25)
@@ -191,6 +204,16 @@ class ExtractiveEngine:
             return Answer(sentences=(), citations=(), engine=self.name)
         scores = self.score(question, windows, passages, shown)
         order = [int(i) for i in np.argsort(-scores)]
+        # The excerpt starts on a sentence that stands alone, and a follow-up gets something it hasn't been
+        # shown, whenever such a window exists (the window that also holds the sentence pointed back to is
+        # among the candidates, so context is kept, not lost); failing both, the best that meets one.
+        earlier = " ".join(shown)
+        new = [i for i in order if not any(s in earlier for s in windows[i].sentences)] if earlier else order
+        for pool in ([i for i in new if stands_alone(windows[i].sentences[0])], new,
+                     [i for i in order if stands_alone(windows[i].sentences[0])]):
+            if pool:
+                order = [pool[0], *(i for i in order if i != pool[0])]
+                break
         chosen = [windows[order[0]]]
         vectors = self._cache.get([w.text for w in windows])
         for i in order[1:]:
@@ -201,8 +224,8 @@ class ExtractiveEngine:
             other_article = passages[w.passage].article_id != passages[first.passage].article_id
             if other_article and scores[i] < self.other_article_ratio * scores[order[0]]:
                 continue
-            if ANAPHOR.match(w.sentences[0]):
-                continue  # a second excerpt must stand on its own
+            if not stands_alone(w.sentences[0]) or (earlier and any(s in earlier for s in w.sentences)):
+                continue  # a second excerpt must stand on its own and be new to the patient
             overlapping = w.passage == first.passage and w.paragraph == first.paragraph
             too_long = len(w.sentences) + len(first.sentences) > self.max_sentences
             if overlapping or too_long or float(vectors[i] @ vectors[order[0]]) >= self.duplicate_similarity:
@@ -211,7 +234,8 @@ class ExtractiveEngine:
             break
         if len(chosen[0].sentences) == 1 and len(chosen) == 1:
             # Too short to help: add the best other excerpt that stands on its own.
-            extra = next((windows[i] for i in order[1:] if not ANAPHOR.match(windows[i].sentences[0])
+            extra = next((windows[i] for i in order[1:] if stands_alone(windows[i].sentences[0])
+                          and not (earlier and any(s in earlier for s in windows[i].sentences))
                           and (windows[i].passage, windows[i].paragraph) != (chosen[0].passage, chosen[0].paragraph)
                           and float(vectors[i] @ vectors[order[0]]) < self.duplicate_similarity), None)
             if extra is not None:

@@ -41,7 +41,7 @@ def test_a_spanish_question_is_answered_from_the_spanish_article_in_spanish(bili
     reply = bilingual.reply("¿cuánto tiempo dejo el hielo en el tobillo torcido?")
     assert reply.route is Route.ANSWER, reply.detail
     assert [s.id for s in reply.sources] == ["hielo-o-calor"]
-    assert reply.answer.startswith(("Esto es lo que explica", "Nuestro artículo")) and "20 minutos" in reply.body
+    assert reply.answer.startswith("Sobre el tiempo, nuestro artículo «") and "20 minutos" in reply.body
     assert "reserve una evaluación" in reply.answer
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.question_kind import KINDS
 from chatbot.replies import Replies
 from chatbot.settings import ClinicProfile
 from prompts import PromptError, load, render
@@ -31,7 +32,7 @@ def rendered_replies(lang: str = "en") -> str:
         elif key == "small_talk":
             lines += [f"## small_talk.{kind}\n{replies.small_talk(kind, lang=lang)}" for kind in value]
         elif key == "lead_ins":
-            lines += [f"## lead_in\n{render(t, {'title': 'Heat or Ice'})}" for t in value]
+            lines += [f"## lead_ins.{kind}\n{render(t, {'title': 'Heat or Ice'})}" for kind, ts in value.items() for t in ts]
         else:
             lines.append(f"## {key}\n{replies.say(key, lang=lang, length=2500, limit=2000, seconds=30, answer='[from profile]')}")
     return "\n\n".join(lines) + "\n"
@@ -72,7 +73,8 @@ def test_replies_use_the_clinic_settings_and_never_leave_a_placeholder(lang: str
 
 def test_every_english_reply_has_a_spanish_version() -> None:
     english, spanish = load("replies"), load("replies_es")
-    assert set(english) - {"lead_ins"} <= set(spanish)
+    assert set(english) <= set(spanish)
+    assert set(english["lead_ins"]) == set(spanish["lead_ins"])
     assert set(english["scope_redirect"]) == set(spanish["scope_redirect"])
     assert set(english["small_talk"]) == set(spanish["small_talk"])
 
@@ -80,3 +82,9 @@ def test_every_english_reply_has_a_spanish_version() -> None:
 def test_missing_value_is_an_error_not_an_empty_string() -> None:
     with pytest.raises(PromptError, match="no value for phone"):
         render("Call us at {phone}.", {})
+
+
+def test_every_kind_of_question_has_a_lead_in_in_both_languages() -> None:
+    kinds = {name for name, _ in KINDS} | {"more", "other"}
+    for name in ("replies", "replies_es"):
+        assert set(load(name)["lead_ins"]) == kinds, name
