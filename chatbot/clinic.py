@@ -62,7 +62,8 @@ FIELDS = [name for name, _ in TOPICS if name != "booking"]
 # Fields that can't be empty (their default is a value), and the numbers among them.
 REQUIRED = [name for name, info in ClinicProfile.model_fields.items() if info.default is not None]
 NUMBERS = ("phone", "emergency_number", "crisis_line")
-MAX_CHARS = {"name": 100, "phone": 40, "booking_url": 500, "emergency_number": 20, "crisis_line": 60}
+MAX_CHARS = {"name": 100, "phone": 40, "booking_url": 500, "privacy_url": 500, "emergency_number": 20,
+             "crisis_line": 60}
 MAX_FACT_CHARS = 1000  # a fact is said to a patient in one reply: an address, opening hours, a short paragraph
 # The audit log (catalog.sqlite, `uplifted kb log`) names what changed; ':' is never in an article id.
 AUDIT_ID = "clinic:profile"

@@ -27,6 +27,8 @@ CONTACT = [
     ("name", "Clinic name", "Shown on the chat page and in replies."),
     ("phone", "Phone number", "Every reply that says to call us gives this number."),
     ("booking_url", "Booking link", "Where \"Book an evaluation\" goes; a web address starting with https://."),
+    ("privacy_url", "Privacy policy link",
+     "Linked from the chat's \"Ask us to call you\" form; a web address starting with https://."),
 ]
 FACTS = [
     ("hours", "Opening hours", None),

@@ -76,6 +76,12 @@ def test_cli_show_and_edit_and_bad_input(settings: Settings) -> None:
     [({"phone": "call the front desk"}, "phone must be a number to call"),
      ({"booking_url": "ftp://clinic.example/book"}, "booking_url must be a web address starting with https://"),
      ({"booking_url": "clinic.example/book"}, "booking_url must be a web address"),
+     ({"privacy_url": "www.clinic.example/privacy"}, "privacy_url must be a web address starting with https://"),
+     ({"privacy_url": "javascript:alert(1)"}, "privacy_url must be a web address"),
+     ({"privacy_url": "https://"}, "privacy_url must be a web address"),
+     ({"privacy_url": "https://clinic.example/our privacy"}, "privacy_url must be a web address"),
+     ({"privacy_url": "https://clinic.example/" + "p" * 480}, "privacy_url is 503 characters long; at most 500 fit"),
+     ({"privacy_url": None}, "privacy_url can't be empty"),
      ({"hours": "x" * 1001}, "hours is 1,001 characters long; at most 1,000 fit"),
      ({"name": "  "}, "name can't be empty"), ({"phone": None}, "phone can't be empty"),
      ({"opening": "9am"}, "unknown field 'opening'")],
@@ -92,9 +98,23 @@ def test_bad_values_are_refused_with_the_reason_and_nothing_is_written(
 
 def test_good_values_pass_the_checks_and_names_can_be_labels() -> None:
     assert check_updates({"phone": "+1 (555) 010-1234", "booking_url": "https://clinic.example/book?x=1",
+                          "privacy_url": "http://clinic.example/privacy#contact-form",
                           "hours": "x" * 1000, "parking": None, "address": ""}) == []
+    assert check_updates({"privacy_url": "clinic.example/privacy"}, names={"privacy_url": "Privacy policy link"}) == [
+        ("privacy_url", "Privacy policy link must be a web address starting with https:// (or http://)")]
     assert check_updates({"phone": "none"}, names={"phone": "Phone number"}) == [
         ("phone", "Phone number must be a number to call, with its digits, like (555) 010-0000")]
+
+
+def test_cli_edit_sets_the_privacy_link_and_refuses_one_that_is_not_a_web_address(settings: Settings) -> None:
+    code, out, _ = uplifted("clinic", "edit", "--set", "privacy_url=https://clinic.example/privacy")
+    assert code == 0 and "Saved privacy_url" in out
+    assert load_profile(settings.clinic, settings.data_dir).privacy_url == "https://clinic.example/privacy"
+    for args, message in [(["--set", "privacy_url=clinic.example/privacy"], "privacy_url must be a web address"),
+                          (["--clear", "privacy_url"], "privacy_url can't be empty")]:
+        code, _, err = uplifted("clinic", "edit", *args)
+        assert code == 1 and message in err
+    assert json.loads(uplifted("clinic", "show", "--json")[1])["privacy_url"] == "https://clinic.example/privacy"
 
 
 def test_a_fact_emptied_by_staff_stays_empty_even_when_settings_set_it(tmp_path: Path) -> None:

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from gradio_client import Client
 
 from chatbot.clinic import AUDIT_ID, profile_path
 from chatbot.staff.clinic_tab import EDITABLE
+from chatbot.web.contact_form import form_props
 from tests.chatbot.cli.test_kb_cli import uplifted
 from tests.chatbot.staff.conftest import CLINIC, STAFF, Live
 
@@ -75,6 +77,7 @@ def test_staff_see_every_field_and_a_saved_change_is_what_the_chat_answers_next(
     status, _, fields, fixed = tab.open()
     assert status == ""
     assert (fields["name"], fields["phone"], fields["booking_url"]) == (CLINIC.name, CLINIC.phone, CLINIC.booking_url)
+    assert fields["privacy_url"] == CLINIC.privacy_url
     assert set(EDITABLE) >= {"hours", "address", "parking", "insurance", "prices", "first_visit", "cancellation",
                              "referral", "accessibility", "languages"}
     assert fixed == ["911", "988"]  # shown, set where the server runs
@@ -111,6 +114,34 @@ def test_bad_input_gets_a_clear_message_and_loses_nothing(live: Live, profile_ke
 
     status, _, kept, _ = tab.open(typed)  # leaving the tab and coming back keeps the typing too
     assert "not saved yet" in plain(status) and kept == dict.fromkeys(EDITABLE, SKIPPED)
+
+
+def test_the_privacy_link_is_saved_alone_and_reaches_the_contact_form(live: Live, profile_kept: Path) -> None:
+    tab = Tab(live.staff())
+    _, _, fields, _ = tab.open()
+    before = yaml.safe_load(profile_kept.read_text(encoding="utf-8")) if profile_kept.exists() else {}
+    link = "https://uplifted.example/legal/privacy-test#contact"
+    status, _, saved, _ = tab.save({**fields, "privacy_url": f" {link} "})
+    assert plain(status) == "Done Saved: Privacy policy link. The chat uses it from the next question."
+    assert saved["privacy_url"] == link and clinic_audit(live)[-1] == ("edit", STAFF, "privacy_url")
+    assert link in form_props(live.server.assistant.clinic.current())["privacy_note"]  # the patient page's form
+    assert yaml.safe_load(profile_kept.read_text(encoding="utf-8")) == {**before, "privacy_url": link}  # only it
+
+
+@pytest.mark.parametrize("link", ["uplifted.example/privacy", "javascript:alert(1)", "https://", ""])
+def test_a_privacy_link_that_is_not_a_web_address_is_refused_and_kept_in_its_box(
+    live: Live, profile_kept: Path, link: str
+) -> None:
+    tab = Tab(live.staff())
+    _, _, fields, _ = tab.open()
+    audited = clinic_audit(live)
+    typed = {**fields, "privacy_url": link, "parking": "Free lot behind the building"}
+    status, _, kept, _ = tab.save(typed)
+    wanted = ("Privacy policy link can&#x27;t be empty: set it to the clinic&#x27;s own value instead" if not link
+              else "Privacy policy link must be a web address starting with https:// (or http://)")
+    assert plain(status) == f"Not saved Nothing was changed. Please fix: {wanted}"
+    assert kept == dict.fromkeys(EDITABLE, SKIPPED)  # the typing stays in the boxes
+    assert live.server.assistant.clinic.current().privacy_url == CLINIC.privacy_url and clinic_audit(live) == audited
 
 
 def test_a_blank_fact_is_cleared_and_the_chat_says_to_call(live: Live, profile_kept: Path) -> None:
