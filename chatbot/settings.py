@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=20.0, gt=0)
     # PyTorch threads for `uplifted serve`: 1 keeps query encoding fast when other work shares the CPU.
     serve_torch_threads: int = Field(default=1, gt=0)
+    # Seconds `uplifted serve` waits, once told to stop (Ctrl+C, SIGTERM), for open requests before closing them:
+    # an open patient page holds a stream that never ends on its own.
+    serve_shutdown_timeout_s: int = Field(default=5, gt=0)
 
     llm: str | None = None
     llm_base_url: str | None = None

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import contextlib
+import signal
+import socket
+from collections.abc import Callable
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chatbot.cli.common import clean_errors, console, err_console, settings_from
+
+if TYPE_CHECKING:
+    import uvicorn
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _uvicorn(config: uvicorn.Config, on_stop: Callable[[], None]) -> uvicorn.Server:
+    """A uvicorn server that calls ``on_stop`` as soon as it starts shutting down."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            on_stop()
+            await super().shutdown(sockets=sockets)
+
+    return Server(config)
 
 
 def serve(
@@ -14,7 +38,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
 ) -> None:
-    """Serve the patient chat (with the /ask API) and, when a staff login is set, the staff console."""
+    """Serve the patient chat (with the /ask API) and, when a staff login is set, the staff console.
+
+    Ctrl+C or SIGTERM stops it with status 0: open chat pages are let go at once, and any other request still
+    open after UPLIFTED_SERVE_SHUTDOWN_TIMEOUT_S (5 s) is closed."""
     import torch
     import uvicorn
 
@@ -33,4 +60,14 @@ def serve(
         err_console.print(f"[yellow]warning:[/] {server.console_off}", highlight=False, markup=True)
     else:
         console.print(f"Staff console: {base}{STAFF_PATH}/", highlight=False)
-    uvicorn.run(server.app, host=host, port=port, log_level="warning")
+    config = uvicorn.Config(server.app, host=host, port=port, log_level="warning",
+                            timeout_graceful_shutdown=settings.serve_shutdown_timeout_s)
+    web = _uvicorn(config, on_stop=server.end_streams)
+    # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again with the handlers it found:
+    # SIGTERM then reads as Ctrl+C, so both end here with status 0, not with a traceback or death by signal.
+    signal.signal(signal.SIGTERM, _stop)
+    with contextlib.suppress(KeyboardInterrupt):
+        web.run()
+    if not web.started:
+        raise typer.Exit(1)  # uvicorn has said why (the port is taken, ...)
+    console.print("Stopped.", highlight=False)

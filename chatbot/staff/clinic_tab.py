@@ -133,7 +133,7 @@ def build_clinic_tab(settings: Settings, *, assistant: Assistant, kb: KnowledgeB
         save = gr.Button("Save clinic profile", variant="primary", elem_id="save-clinic")
         status = gr.HTML(elem_id="clinic-status")
         # The values as loaded, to tell what this staff member changed. Not a gr.State: that would make every
-        # console client hold a heartbeat stream open, and `uplifted serve` would wait for it before exiting.
+        # console client hold a heartbeat stream open for nothing.
         loaded = gr.JSON({}, visible=False)
 
     editable = [boxes[field] for field in EDITABLE]

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 import fastapi
 import gradio as gr
 from fastapi.responses import HTMLResponse, RedirectResponse
+from gradio.routes import App as GradioApp
 from gradio.utils import get_upload_folder
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.vectorstores import VectorStore
+from starlette.routing import Mount
 
 from chatbot.assistant import Assistant
 from chatbot.build import build_assistant
@@ -42,6 +44,13 @@ class Server:
     assistant: Assistant
     kb: KnowledgeBase
     console_off: str | None  # why the console is not mounted, or None when it is
+
+    def end_streams(self) -> None:
+        """End the never-ending stream each open page holds (Gradio's session heartbeat), as Gradio's own
+        ``close()`` does; called when the server starts to stop, so open pages don't hold it up."""
+        for route in self.app.routes:
+            if isinstance(route, Mount) and isinstance(route.app, GradioApp):
+                route.app.stop_event.set()
 
 
 def _console_off_page(reason: str) -> HTMLResponse:
