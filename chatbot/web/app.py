@@ -31,7 +31,7 @@ from chatbot.settings import ClinicProfile, Settings
 from chatbot.web.contact_form import contact_form, form_props
 from chatbot.web.format import TYPING, booking_offered, escape_text, format_reply
 from chatbot.web.layout import PATIENT_CSS, PATIENT_JS, STARTERS, disclaimer_html, header_html
-from chatbot.web.theme import brand_css, build_theme, logo_src
+from chatbot.web.theme import brand_css, build_theme, font_routes, logo_src
 
 # One concurrency group for everything that runs the assistant (chat, starters, /ask).
 ASSISTANT = "assistant"
@@ -63,11 +63,11 @@ Message = dict[str, Any]
 
 
 def launch_options(settings: Settings | None = None) -> dict[str, Any]:
-    """Options for ``launch()`` (Gradio 6 takes the theme and css there): the clinic's theme (``chatbot.web.theme``),
-    no Gradio footer, no run history in the browser."""
+    """Options for ``launch()`` (Gradio 6 takes the theme and css there): the clinic's theme (``chatbot.web.theme``)
+    and the route serving its font files, no Gradio footer, no run history in the browser."""
     brand = (settings or Settings()).brand
     return {"theme": build_theme(brand), "css": brand_css(brand) + PATIENT_CSS + CSS + CHAT_CSS, "footer_links": [],
-            "run_history": False}
+            "run_history": False, "app_kwargs": {"routes": font_routes()}}
 
 
 def reply_id_at(ids: list[str], index: Any) -> str | None:

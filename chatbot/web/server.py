@@ -31,7 +31,7 @@ from chatbot.staff.a11y import CONSOLE_JS, LoginPage
 from chatbot.staff.auth import StaffAuth, StaffAuthError
 from chatbot.web.app import build_app, launch_options
 from chatbot.web.embed import FRAME_HEAD, add_embedding
-from chatbot.web.theme import build_theme, palette
+from chatbot.web.theme import build_theme, font_routes, palette
 from knowledge_base.factory import build_embeddings, build_knowledge_base
 from knowledge_base.service import KnowledgeBase
 
@@ -102,6 +102,7 @@ def build_server(
                          f"{round(auth.lockout_s / 60)} minutes).",
             theme=build_theme(settings.brand), css=render.CSS, js=CONSOLE_JS, footer_links=[], run_history=False,
             show_error=False, max_file_size=settings.max_article_bytes, allowed_paths=[str(settings.evals_dir)],
+            app_kwargs={"routes": font_routes()},
         )
         # Gradio's login page has no title, landmark or h1 of its own (chatbot/staff/a11y.py adds them).
         app.add_middleware(LoginPage, path=STAFF_PATH + "/", title=f"{clinic_name} staff console: log in")

@@ -7,8 +7,9 @@ dark background) until it is enough, and the log says so; with ``UPLIFTED_BRAND_
 not built and the error says which colour failed and by how much.
 
 The font is one family with real regular and bold files shipped in ``static/fonts`` (Atkinson Hyperlegible,
-SIL Open Font License, from the npm package ``@fontsource/atkinson-hyperlegible``), served by this server;
-no font is fetched from anywhere else. Code uses the system's monospace font, so no second family loads.
+SIL Open Font License, from the npm package ``@fontsource/atkinson-hyperlegible``), served by each app itself at
+``<its root>/fonts/<file>`` (:func:`font_routes`), an address that says nothing about where the package is
+installed; no font is fetched from anywhere else. Code uses the system's monospace font, so no second family loads.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from urllib.parse import quote, urlsplit
 
 import gradio as gr
 from gradio.themes.utils import colors
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
 
 from chatbot.settings import BrandSettings
 
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 FONTS = STATIC / "fonts"
+FONT_ROUTE = "fonts"  # each app serves FONTS at <its root>/fonts/ (the patient chat /fonts/, the console /staff/fonts/)
 SHIPPED_FONT = "Atkinson Hyperlegible"
 SHIPPED_FILES = {  # (subset, weight) -> file; the browser loads a subset only when the page has its letters
     ("latin", 400): "atkinson-hyperlegible-latin-400-normal.woff2",
@@ -152,9 +156,17 @@ def hue(p: Palette) -> colors.Color:
 
 
 # --- font and logo ----------------------------------------------------------------------------------
-def file_url(path: Path) -> str:
-    """Where Gradio serves a file under a static path, relative to the app's root (works under any mount)."""
-    return "gradio_api/file=" + quote(str(path.resolve()), safe="/")
+def font_url(name: str) -> str:
+    """A shipped font file's address, relative to the theme's CSS (Gradio serves it at ``<the app's root>/theme.css``,
+    so the file is fetched from ``<the app's root>/fonts/<name>``, under any mount and inside any frame)."""
+    return f"{FONT_ROUTE}/{quote(name)}"
+
+
+def font_routes() -> list[BaseRoute]:
+    """The route serving ``static/fonts``, for a Gradio app's ``app_kwargs={"routes": ...}`` (``launch()`` and
+    ``mount_gradio_app()`` hand them to its FastAPI app, ahead of Gradio's own routes). A new list each call:
+    Gradio changes the ``app_kwargs`` it is given."""
+    return [Mount(f"/{FONT_ROUTE}", app=StaticFiles(directory=FONTS), name=FONT_ROUTE)]
 
 
 class ShippedFont(gr.themes.Font):
@@ -164,7 +176,7 @@ class ShippedFont(gr.themes.Font):
         if self.name != SHIPPED_FONT:
             return {"url": None, "css": None}
         rules = [f"@font-face {{ font-family: '{SHIPPED_FONT}'; font-style: normal; font-weight: {weight}; "
-                 f"font-display: swap; src: url('{file_url(FONTS / name)}') format('woff2'); "
+                 f"font-display: swap; src: url('{font_url(name)}') format('woff2'); "
                  f"unicode-range: {UNICODE_RANGES[subset]}; }}" for (subset, weight), name in SHIPPED_FILES.items()]
         return {"url": None, "css": "\n".join(rules)}
 
@@ -193,9 +205,7 @@ def logo_src(logo: str | None) -> str | None:
 def build_theme(brand: BrandSettings) -> gr.themes.Base:
     """A calm, light theme in the clinic's colour and font; contrast-checked (see the module's doc)."""
     p = palette(brand)
-    if brand.font == SHIPPED_FONT:
-        gr.set_static_paths([FONTS])  # the font files only, served at gradio_api/file=...
-    else:
+    if brand.font != SHIPPED_FONT:
         log.info("UPLIFTED_BRAND_FONT %r is not shipped with the app: browsers use it only where it is installed.",
                  brand.font)
     theme = gr.themes.Base(

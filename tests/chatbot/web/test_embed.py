@@ -200,7 +200,9 @@ def launcher(page: Page, name: str = "Chat with us") -> Locator:
 def test_a_page_on_a_listed_site_gets_a_chat_button_whose_panel_answers(open_page: NewPage, sites: Sites) -> None:
     page = open_page(SIZES["desktop"])
     requested: list[str] = []
+    failed: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
+    page.on("requestfailed", lambda request: failed.append(request.url))
     page.goto(f"{sites.listed}/blank.html")
     before = set(page.evaluate("Object.getOwnPropertyNames(window)"))
     page.goto(f"{sites.listed}/index.html")
@@ -255,6 +257,9 @@ def test_a_page_on_a_listed_site_gets_a_chat_button_whose_panel_answers(open_pag
     assert page.evaluate(FOCUSED) == "button.launcher"
     origins = {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, requested)}
     assert origins == {sites.listed, sites.chat}, origins  # nothing from anywhere else
+    fonts = [url for url in requested if url.endswith(".woff2")]  # the chat's font, from the chat server's route
+    assert fonts and all(url.startswith(f"{sites.chat}/fonts/atkinson-hyperlegible-") for url in fonts), fonts
+    assert not failed, failed
 
 
 def test_data_attributes_set_side_colour_label_and_a_panel_open_from_the_start(open_page: NewPage,

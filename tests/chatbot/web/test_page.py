@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -18,11 +19,12 @@ from bench.page import FIRST_LOAD_MAX_KIB, measure_load
 from chatbot.replies import Replies
 from chatbot.settings import BrandSettings, Settings
 from chatbot.web.app import build_app, launch_options
-from chatbot.web.theme import SHIPPED_FONT, contrast, palette
+from chatbot.web.theme import SHIPPED_FONT, STATIC, contrast, palette
 from tests.browser import SHOTS, SIZES, TIMEOUT, assert_accessible
 from tests.chatbot.web.conftest import CLINIC, Served
 
 HIP = "Why does hip mobility matter for my back?"
+INSTALLED = str(STATIC.parent.parent.parent)  # where the package is installed (the folder holding chatbot/)
 EMERGENCY = "I suddenly can't feel my legs and lost control of my bladder"
 TAP_MIN = 44
 # Every control a patient can tap (links inside a sentence are exempt, as WCAG's target-size rule says).
@@ -154,7 +156,8 @@ def test_on_a_desktop_the_booking_button_is_one_line_and_no_label_covers_a_messa
 
 def test_one_font_family_with_real_bold_from_this_server(browser: Browser, served: Served) -> None:
     load = measure_load(browser, served.url)
-    assert load.fonts and all("atkinson-hyperlegible" in url and url.startswith(served.url) for url in load.fonts)
+    assert load.fonts and all(url.startswith(f"{served.url.rstrip('/')}/fonts/atkinson-") for url in load.fonts)
+    assert not load.failed, load.failed
     page = open_page(browser, served.url, "desktop")
     for selector in ["#clinic-contact h1", "#book-evaluation", "#disclaimer summary", "#message textarea"]:
         family = page.locator(selector).evaluate("el => getComputedStyle(el).fontFamily")
@@ -163,6 +166,20 @@ def test_one_font_family_with_real_bold_from_this_server(browser: Browser, serve
     assert {family.strip("'\"") for family, _ in faces} == {SHIPPED_FONT}, faces
     assert {"400", "700"} <= {weight for _, weight in faces}, faces  # bold is a real bold file
     page.close()
+
+
+def test_the_page_and_its_css_never_show_where_the_app_is_installed(browser: Browser, served: Served) -> None:
+    page = open_page(browser, served.url, "desktop")
+    html = page.content()
+    sheets = page.evaluate("""async () => Promise.all([...document.styleSheets].map((sheet) => sheet.href
+        ? fetch(sheet.href).then((response) => response.text()) : sheet.ownerNode.textContent))""")
+    page.close()
+    assert any("@font-face" in sheet for sheet in sheets)  # the theme's CSS is among them
+    config = httpx.get(f"{served.url.rstrip('/')}/config")
+    assert config.status_code == 200 and '"components"' in config.text
+    for where, text in [("the page", html), ("the page's config", config.text), *(("a style sheet", s) for s in sheets)]:
+        assert INSTALLED not in text, f"{where} shows the install path {INSTALLED}"
+        assert "gradio_api/file=" not in text, where
 
 
 def test_first_load_is_under_600_kib_with_no_third_party_request(browser: Browser, served: Served) -> None:

@@ -81,6 +81,9 @@ def test_the_theme_uses_the_colour_and_ships_one_font_with_regular_and_bold() ->
     rules = ShippedFont("Atkinson Hyperlegible").stylesheet()["css"] or ""
     assert rules.count("@font-face") == len(SHIPPED_FILES) and "font-weight: 700" in rules
     assert "http" not in rules and all((FONTS / name).is_file() for name in SHIPPED_FILES.values())
+    # fetched from the app's own fonts/ route: the address says nothing about where the package is installed
+    assert rules.count("src: url('fonts/atkinson-hyperlegible-") == len(SHIPPED_FILES)
+    assert str(FONTS.parent.parent) not in rules and "file=" not in rules
     assert (FONTS / "OFL.txt").read_text(encoding="utf-8").count("SIL OPEN FONT LICENSE") == 1
     assert ShippedFont("Comic Neue").stylesheet() == {"url": None, "css": None}  # not shipped: nothing to load
 
