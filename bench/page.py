@@ -91,13 +91,13 @@ def main() -> int:
     from rich.console import Console
 
     import knowledge_base
+    from bench.browser import launch_chromium
     from bench.report import render
     from chatbot.build import build_assistant
     from chatbot.settings import Settings
     from chatbot.web.app import build_app, launch_options
     from knowledge_base.embeddings import MiniLMEmbeddings
     from knowledge_base.factory import build_knowledge_base
-    from tests.browser import CHROMIUM, FLAGS
 
     console = Console(width=140)
     folder = Path(knowledge_base.__file__).resolve().parent / "articles"
@@ -115,7 +115,7 @@ def main() -> int:
         _, bare_url, _ = bare_app.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                browser = launch_chromium(playwright)
                 console.log("first load of the patient page and of a bare Gradio page …")
                 patient, bare = measure_load(browser, url), measure_load(browser, bare_url)
                 browser.close()

@@ -1,15 +1,15 @@
 """What every browser test shares: Debian's Chromium, the page sizes, screenshots and axe-core.
 
 Chromium is Debian's (`make test` installs it); Playwright drives it with ``executable_path``, so nothing is
-downloaded. axe-core comes from npm: `make test` installs it under ``.venv/npm`` (git-ignored); it is injected
-into the page by the test and never fetched by the page itself. The ``browser`` fixture lives in
-``tests/conftest.py``.
+downloaded. ``CHROMIUM``, ``FLAGS`` and ``launch_chromium`` come from ``bench/browser.py``, which the benchmarks
+use too (they never import the tests). axe-core comes from npm: `make test` installs it under ``.venv/npm``
+(git-ignored); it is injected into the page by the test and never fetched by the page itself. The ``browser``
+fixture lives in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, ViewportSize
 
+from bench.browser import CHROMIUM, FLAGS, launch_chromium  # noqa: F401  (the tests' names for them)
+
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SIZES: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 TIMEOUT = 60_000
 # Screenshots go to a temporary folder, so `make test` leaves the tree clean; UPDATE_SCREENSHOTS=1 refreshes

@@ -106,11 +106,12 @@ def browser() -> Iterator[Browser]:
     """Debian's headless Chromium through Playwright (``tests/browser.py``), one for the whole run."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM, FLAGS
+    from tests.browser import launch_chromium
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package (apt-get install chromium)")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            launched = launch_chromium(playwright)
+        except FileNotFoundError as missing:
+            pytest.fail(str(missing))
         yield launched
         launched.close()
