@@ -276,7 +276,8 @@ class Assistant:
             # conversation already quoted), in the reply's language; an LLM answer, in its own words, has none.
             title = answer.citations[0].title
             more = any(title in earlier for earlier in shown)
-            answer = replace(answer, lead_in=self.replies.lead_in(question, title, lang=lang, more=more))
+            answer = replace(answer, lead_in=self.replies.lead_in(question, title, quote=answer.text, lang=lang,
+                                                                  more=more))
         parts = [answer.lead_in, answer.text, self.replies.say("call_to_action", lang=lang)]
         return Reply("\n\n".join(p for p in parts if p), Route.ANSWER, session, sources=answer.citations,
                      reply_id=reply_id, engine=answer.engine, passages=retrieval.passages,

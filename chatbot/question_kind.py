@@ -16,7 +16,8 @@ import re
 KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("when_to_get_checked", re.compile(
         r"\b(see|call|visit|go to) (a |the |my )?(doctor|physio|physical therapist|therapist|pt|er|urgent care|gp)\b"
-        r"|\bwhen (should|do) i (worry|be worried|get (it|this) checked)|\bworried about\b|\bserious\b"
+        r"|\bwhen (should|do) i (worry|be worried)|\b(checked|looked at|seen) by\b|\bget (it |this |that )?"
+        r"(checked|looked at|seen)\b|\bworried about\b|\bserious\b"
         r"|\b(ver|llamar|ir) al? (m[eé]dico|doctor|fisioterapeuta|urgencias)\b|\bpreocupar(me)?\b", re.I)),
     ("timing", re.compile(
         r"\bhow (long|soon)\b|\bwhen (can|will|should|do|does|is)\b|\bhow many (days|weeks|months|minutes|hours|"
@@ -37,9 +38,31 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def question_kind(message: str) -> str:
-    """One of the names in ``KINDS``, or ``"other"`` when none fits."""
+# A lead-in must not promise what the quote doesn't give: "About timing, …" only before a quote with a time or
+# a count in it, and so on; otherwise the plain lead-in is used.
+_AMOUNT = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|ten|twenty|thirty|a few|several|many|uno|dos|tres|cuatro|cinco|diez|"
+    r"veinte|unos)\b[\s-]*(to[\s-]*\w+\s*)?(seconds?|minutes?|hours?|days?|weeks?|months?|years?|times|reps?|sets?"
+    r"|minutos|horas|d[ií]as|semanas|meses|veces)\b|\b(daily(?! (life|living|tasks|activities|routine))|every day"
+    r"|each day|a day|per day|once|twice|al d[ií]a|cada d[ií]a)\b", re.I)
+EVIDENCE: dict[str, re.Pattern[str]] = {
+    "timing": _AMOUNT,
+    "amount": _AMOUNT,
+    "when_to_get_checked": re.compile(
+        r"\b(see (a|your) (doctor|physical therapist|therapist)|get (it )?checked|checked|medical (care|help)|right "
+        r"away|emergency|urgent|promptly|m[eé]dico|urgencias|revis\w+)\b", re.I),
+    "why": re.compile(r"\b(because|causes?d?|comes? from|happens|due to|reasons?|why|since|when|porque|causa\w*"
+                      r"|cuando|debido)\b", re.I),
+}
+
+
+def question_kind(message: str, quote: str | None = None) -> str:
+    """One of the names in ``KINDS``, or ``"other"`` when none fits, or when ``quote`` (the text that will
+    follow the lead-in) lacks what that kind promises (a time or count, when to get checked, a reason)."""
     for name, pattern in KINDS:
         if pattern.search(message):
+            evidence = EVIDENCE.get(name)
+            if quote is not None and evidence is not None and not evidence.search(quote):
+                return "other"
             return name
     return "other"

@@ -45,10 +45,12 @@ class Replies:
         table = self._texts(lang)["lead_ins"]
         return [str(t) for t in table.get(kind) or table["other"]]
 
-    def lead_in(self, question: str, title: str, *, lang: str = "en", more: bool = False) -> str:
-        """The line before a quote from the article ``title``: it speaks to the kind of question asked, or
-        says "more from" when the conversation already quoted that article. Which wording, among a kind's
-        several, follows the question, so the same question always reads the same."""
-        templates = self.lead_ins("more" if more else question_kind(question), lang=lang)
+    def lead_in(self, question: str, title: str, *, quote: str | None = None, lang: str = "en",
+                more: bool = False) -> str:
+        """The line before ``quote`` from the article ``title``: it speaks to the kind of question asked when the
+        quote gives what that kind promises, or says "more from" when the conversation already quoted that
+        article. Which wording, among a kind's several, follows the question, so the same question always reads
+        the same."""
+        templates = self.lead_ins("more" if more else question_kind(question, quote), lang=lang)
         pick = int(hashlib.sha1(question.encode()).hexdigest(), 16) % len(templates)
         return render(templates[pick], {"title": title})

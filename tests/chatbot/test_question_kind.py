@@ -23,6 +23,7 @@ from chatbot.settings import ClinicProfile
     ("is it ok to walk with plantar fasciitis", "should_i"),
     ("When should I see a doctor about my back?", "when_to_get_checked"),
     ("what is plantar fasciitis", "what_is"),
+    ("when should heel pain be checked by a doctor", "when_to_get_checked"),
     ("my knee clicks on stairs", "other"),
     ("¿Cuánto tiempo debo poner hielo?", "timing"),
     ("¿Por qué me duele el talón por la mañana?", "why"),
@@ -38,5 +39,13 @@ def test_the_lead_in_speaks_to_the_question_and_says_more_on_a_follow_up() -> No
     assert replies.lead_in("how long should I ice?", "Heat or Ice") == 'About timing, our article "Heat or Ice" says:'
     assert replies.lead_in("why does it hurt?", "Heat or Ice", more=True) == 'More from our article "Heat or Ice":'
     assert "«Heat or Ice»" in replies.lead_in("¿por qué duele?", "Heat or Ice", lang="es")
+    # A lead-in never promises what the quote doesn't give.
+    assert replies.lead_in("how long should I ice?", "Heat or Ice", quote="Ice for 15 to 20 minutes at a time.") \
+        == 'About timing, our article "Heat or Ice" says:'
+    assert "timing" not in replies.lead_in("how long should I ice?", "Heat or Ice", quote="Ice numbs the area.")
+    assert question_kind("when can I drive?", "Most people get back to daily life with less pain.") == "other"
+    assert question_kind("when should I see a doctor?", "Heel pain often eases as you walk.") == "other"
+    assert question_kind("when should I see a doctor?", "See a doctor soon if your heel is very swollen.") \
+        == "when_to_get_checked"
     # The same question always gets the same wording.
     assert replies.lead_in("my knee clicks", "A") == replies.lead_in("my knee clicks", "A")
