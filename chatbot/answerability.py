@@ -4,10 +4,10 @@ After retrieval a question is ``answer`` (the articles cover it), ``no_match`` (
 article covers it: say so, never guess) or ``clarify`` (too vague to pick an article: ask back). Features are
 what retrieval measured (dense and hybrid scores, the margin over the next article, how many of the question's
 words no article uses and how rare those are in English, how many of them the best passage holds, the
-question's length, whether the synonym list translated a term and whether it was read as a follow-up); the
-model is
-scikit-learn's logistic regression on standardised features, trained by ``make models`` on the development
-set's English questions against the sample articles, and stored as a small JSON file (numbers only).
+question's length, whether the synonym list translated a term, whether it was read as a follow-up and whether it
+is phrased as a question or a bare complaint); the model is scikit-learn's logistic regression on
+standardised features, trained by ``make models`` on the development set's English questions against the
+sample articles, and stored as a small JSON file (numbers only).
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ LABELS = ("answer", "clarify", "no_match")
 # questions answered, 77% of vague ones asked back, 61% of uncovered ones refused), against 68% for the rule
 # it replaced (a dense-score threshold plus the share of words no article uses: 69%, 48%, 65%). Weighting
 # "no article" higher refuses more uncovered topics but turns away more answerable questions.
-CONFIG = {"version": 2, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
+CONFIG = {"version": 3, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
 FEATURES = ("best_dense", "top_score", "margin", "unknown_share", "rare_unknown", "rarest_unknown",
             "common_unknown_share", "log_content_words", "top_coverage", "second_article_score", "synonyms",
-            "follow_up")
+            "follow_up", "asks")
 RARE = 3.3  # Zipf frequency under which an unknown word probably names a topic ("bunion", "tailbone")
 
 
@@ -60,6 +60,7 @@ def features(retrieval: Retrieval) -> list[float]:
         other,
         float(min(len(retrieval.synonyms), 2)),
         float(retrieval.follow_up),
+        float(retrieval.asks),
     ]
 
 

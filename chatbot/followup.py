@@ -14,12 +14,22 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 _PRONOUN = re.compile(r"\b(it|that|this|they|them|those|these|there)\b", re.I)
+# A message phrased as a question or a request, as opposed to a bare complaint ("my knee hurts", "shoulder").
+_ASKS = re.compile(
+    r"\?|^\s*(how|what|why|when|which|where|who|should|can|could|is|are|do|does|did|will|would|any|tips?|help|"
+    r"please|ok|okay)\b|\b(should i|can i|could i|do i|is it|are they|how (long|often|much|many|do|can|should|to)|"
+    r"what (should|can|helps?|do|to|are|is)|any (tips|ideas|advice|exercises?|stretch\w*)|tell me|"
+    r"explain|help me|i want to know|wondering|advice|ideas|tips)\b", re.I)
 
 
 def is_follow_up(message: str) -> bool:
     if _FOLLOW_UP.match(message):
         return True
     return len(content_stems(message)) <= 3 and bool(_PRONOUN.search(message))
+
+
+def asks_question(message: str) -> bool:
+    return bool(_ASKS.search(message))
 
 
 def topic_of(earlier: Sequence[str]) -> str:

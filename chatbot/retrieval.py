@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from chatbot.engines.text import STOPWORDS, content_stems, word_rarity
-from chatbot.followup import is_follow_up, topic_of
+from chatbot.followup import asks_question, is_follow_up, topic_of
 from chatbot.synonyms import Synonyms
 from knowledge_base.service import KnowledgeBase, Passage
 
@@ -29,6 +29,7 @@ class Retrieval:
     unknown_zipf: tuple[float, ...] = ()
     synonyms: tuple[str, ...] = ()  # the patient's terms the synonym list translated
     follow_up: bool = False  # the query is the conversation's topic plus this message
+    asks: bool = False  # the message is phrased as a question or request, not a bare complaint ("my knee hurts")
 
     @property
     def top_score(self) -> float:
@@ -96,10 +97,11 @@ class Retriever:
         they follow ("frozen peas ok?", "which stretches tho"), so the earlier topic is joined in front when
         the message reads as a follow-up, is short, or matches the articles better joined; a message that
         changes the subject matches better alone and is taken alone."""
-        alone = self.run(message, lang=lang)
+        alone = replace(self.run(message, lang=lang), asks=asks_question(message))
         if not earlier:
             return alone
-        joined = replace(self.run(f"{topic_of(earlier)} {message.strip()}", lang=lang), follow_up=True)
+        joined = replace(self.run(f"{topic_of(earlier)} {message.strip()}", lang=lang), follow_up=True,
+                         asks=alone.asks)
         if is_follow_up(message) or alone.content_words <= 5 or joined.top_score >= alone.top_score:
             return joined
         return alone

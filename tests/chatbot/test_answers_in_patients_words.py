@@ -77,3 +77,18 @@ def test_a_follow_up_does_not_repeat_the_excerpt_already_shown(sample_assistant:
     assert first.route is again.route is Route.ANSWER
     assert again.sources[0].id == "plantar-fasciitis"
     assert not set(first.body.split(". ")) & set(again.body.split(". ")), (first.body, again.body)
+
+
+@pytest.mark.parametrize("message", ["how long should I ice my ankle?", "how long should I ice a sprained ankle?"])
+def test_a_short_clear_question_is_answered_not_asked_back(sample_assistant: Assistant, message: str) -> None:
+    reply = sample_assistant.reply(message)
+    assert reply.route is Route.ANSWER, (reply.route, reply.detail)
+    assert reply.sources[0].id == "heat-or-ice"
+
+
+@pytest.mark.parametrize("message", ["my knee hurts", "shoulder", "back problems"])
+def test_a_bare_complaint_is_asked_back(sample_assistant: Assistant, message: str) -> None:
+    reply = sample_assistant.reply(message)
+    assert reply.route is Route.CLARIFY, (reply.route, reply.detail)
+    assert 2 <= len(reply.choices) <= 4
+
