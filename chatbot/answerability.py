@@ -32,7 +32,7 @@ LABELS = ("answer", "clarify", "no_match")
 # questions answered, 77% of vague ones asked back, 61% of uncovered ones refused), against 68% for the rule
 # it replaced (a dense-score threshold plus the share of words no article uses: 69%, 48%, 65%). Weighting
 # "no article" higher refuses more uncovered topics but turns away more answerable questions.
-CONFIG = {"version": 3, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
+CONFIG = {"version": 4, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
 FEATURES = ("best_dense", "top_score", "margin", "unknown_share", "rare_unknown", "rarest_unknown",
             "common_unknown_share", "log_content_words", "top_coverage", "second_article_score", "synonyms",
             "follow_up", "asks")

@@ -97,7 +97,8 @@ class Retriever:
         they follow ("frozen peas ok?", "which stretches tho"), so the earlier topic is joined in front when
         the message reads as a follow-up, is short, or matches the articles better joined; a message that
         changes the subject matches better alone and is taken alone."""
-        alone = replace(self.run(message, lang=lang), asks=asks_question(message))
+        # Read with its typos fixed: "shoud i stay in bed" asks as plainly as "should i stay in bed".
+        alone = replace(self.run(message, lang=lang), asks=asks_question(self.correct(message)))
         if not earlier:
             return alone
         joined = replace(self.run(f"{topic_of(earlier)} {message.strip()}", lang=lang), follow_up=True,
