@@ -92,3 +92,14 @@ def test_a_bare_complaint_is_asked_back(sample_assistant: Assistant, message: st
     assert reply.route is Route.CLARIFY, (reply.route, reply.detail)
     assert 2 <= len(reply.choices) <= 4
 
+
+@pytest.mark.parametrize("message", ["shoud i use heat on my neck", "sholud i stretch my calf", "hw long shoud I ice"])
+def test_a_misspelled_question_still_reads_as_a_question(retriever: Retriever, message: str) -> None:
+    assert retriever.in_conversation(message).asks
+
+
+def test_only_an_ankle_sprain_is_translated_to_the_rolled_ankle(retriever: Retriever) -> None:
+    # A knee or wrist sprain is not what the heat-or-ice article's rolled ankle is about.
+    assert retriever.run("how long should I ice a sprained ankle?").synonyms == ("sprained ankle",)
+    assert retriever.run("should I wear a knee brace after a sprain?").synonyms == ()
+    assert retriever.run("sprained my wrist falling off my bike").synonyms == ()
