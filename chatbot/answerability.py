@@ -4,8 +4,10 @@ After retrieval a question is ``answer`` (the articles cover it), ``no_match`` (
 article covers it: say so, never guess) or ``clarify`` (too vague to pick an article: ask back). Features are
 what retrieval measured (dense and hybrid scores, the margin over the next article, how many of the question's
 words no article uses and how rare those are in English, how many of them the best passage holds, the
-question's length, whether the synonym list translated a term, whether it was read as a follow-up and whether it
-is phrased as a question or a bare complaint); the model is scikit-learn's logistic regression on
+question's length, whether the synonym list translated a term, whether it was read as a follow-up, whether it
+is phrased as a question or a bare complaint, whether it names a part of the body the best article never
+mentions ("my wrist" answered from a knee article) and how many of the top passages share the best one's
+article); the model is scikit-learn's logistic regression on
 standardised features, trained by ``make models`` on the development set's English questions against the
 sample articles, and stored as a small JSON file (numbers only).
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +35,30 @@ LABELS = ("answer", "clarify", "no_match")
 # questions answered, 77% of vague ones asked back, 61% of uncovered ones refused), against 68% for the rule
 # it replaced (a dense-score threshold plus the share of words no article uses: 69%, 48%, 65%). Weighting
 # "no article" higher refuses more uncovered topics but turns away more answerable questions.
-CONFIG = {"version": 4, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
+CONFIG = {"version": 5, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
 FEATURES = ("best_dense", "top_score", "margin", "unknown_share", "rare_unknown", "rarest_unknown",
             "common_unknown_share", "log_content_words", "top_coverage", "second_article_score", "synonyms",
-            "follow_up", "asks")
+            "follow_up", "asks", "names_region", "region_missing", "top_article_passages")
 RARE = 3.3  # Zipf frequency under which an unknown word probably names a topic ("bunion", "tailbone")
+
+
+# Parts of the body in patients' words. A question that names one the best article never mentions is rarely
+# answered by it. A general anatomical list, not tuned on any question; synonyms ("TKR") are already translated.
+REGIONS = {
+    "neck": r"neck|cervical|whiplash", "shoulder": r"shoulders?|rotator|collarbone", "elbow": r"elbows?",
+    "wrist": r"wrists?|carpal", "hand": r"hands?|fingers?|thumbs?|knuckles?", "jaw": r"jaw|tmj",
+    "head": r"head|headaches?|migraines?|concussion", "chest": r"chest|ribs?|breastbone",
+    "back": r"back|spine|spinal|lumbar|tailbone|sciatica|sciatic", "hip": r"hips?|groin|pelvis|pelvic",
+    "knee": r"knees?|kneecaps?|acl|mcl|meniscus|patell\w*", "ankle": r"ankles?|achilles",
+    "foot": r"foot|feet|heels?|toes?|arch(?:es)?|plantar|bunions?", "thigh": r"thighs?|hamstrings?|quads?",
+    "lower leg": r"calf|calves|shins?", "arm": r"arms?|biceps?|triceps?|forearms?",
+}
+_REGIONS = {name: re.compile(rf"\b(?:{words})\b") for name, words in REGIONS.items()}
+
+
+def regions(text: str) -> set[str]:
+    lower = text.lower()
+    return {name for name, pattern in _REGIONS.items() if pattern.search(lower)}
 
 
 def features(retrieval: Retrieval) -> list[float]:
@@ -47,6 +69,8 @@ def features(retrieval: Retrieval) -> list[float]:
     covered = set(content_stems(f"{top.title} {top.text}")) if top else set()
     rare = [z for z in retrieval.unknown_zipf if z < RARE]
     common = len(retrieval.unknown_zipf) - len(rare)
+    named = regions(retrieval.query)
+    missing = bool(named) and top is not None and not regions(retrieval.top_article_text) & named
     return [
         retrieval.best_dense,
         top.score if top else 0.0,
@@ -61,6 +85,9 @@ def features(retrieval: Retrieval) -> list[float]:
         float(min(len(retrieval.synonyms), 2)),
         float(retrieval.follow_up),
         float(retrieval.asks),
+        float(bool(named)),
+        float(missing),
+        float(sum(p.article_id == top.article_id for p in passages)) if top else 0.0,
     ]
 
 

@@ -30,6 +30,8 @@ class Retrieval:
     synonyms: tuple[str, ...] = ()  # the patient's terms the synonym list translated
     follow_up: bool = False  # the query is the conversation's topic plus this message
     asks: bool = False  # the message is phrased as a question or request, not a bare complaint ("my knee hurts")
+    top_article_text: str = ""  # the whole text of the best passage's article, lower case
+
 
     @property
     def top_score(self) -> float:
@@ -54,7 +56,8 @@ class Retriever:
         self.fetch_k = fetch_k
         self.lexical_weight = lexical_weight
         self.synonyms = synonyms
-        self._vocabulary: tuple[int, frozenset[str], frozenset[str]] = (-1, frozenset(), frozenset())
+        self._vocabulary: tuple[int, frozenset[str], frozenset[str], dict[str, str]] = (
+            -1, frozenset(), frozenset(), {})
         self._lock = threading.Lock()
 
     def vocabulary(self) -> frozenset[str]:
@@ -62,14 +65,27 @@ class Retriever:
         return self._words()[0]
 
     def _words(self) -> tuple[frozenset[str], frozenset[str]]:
+        vocabulary = self._current()
+        return vocabulary[1], vocabulary[2]
+
+    def article_text(self, article_id: str) -> str:
+        """The whole text of a live article (title and passages in order), lower case; "" if unknown."""
+        return self._current()[3].get(article_id, "")
+
+    def _current(self) -> tuple[int, frozenset[str], frozenset[str], dict[str, str]]:
         revision = self.kb.revision()
         with self._lock:
             if self._vocabulary[0] != revision:
-                texts = [f"{p.title} {p.text}" for p in self.kb.live_passages()]
+                passages = sorted(self.kb.live_passages(), key=lambda p: (p.article_id, p.position))
+                texts = [f"{p.title} {p.text}" for p in passages]
                 stems = {s for t in texts for s in content_stems(t)}
                 words = {w for t in texts for w in re.findall(r"[a-z]+", t.lower())} | STOPWORDS
-                self._vocabulary = (revision, frozenset(stems), frozenset(words))
-            return self._vocabulary[1], self._vocabulary[2]
+                articles: dict[str, list[str]] = {}
+                for p in passages:
+                    articles.setdefault(p.article_id, [p.title.lower()]).append(p.text.lower())
+                self._vocabulary = (revision, frozenset(stems), frozenset(words),
+                                    {a: "\n".join(parts) for a, parts in articles.items()})
+            return self._vocabulary
 
     def correct(self, query: str) -> str:
         """Fix likely typos ("pian", "shoud") against the articles' own words."""
@@ -136,7 +152,7 @@ class Retriever:
             rescored.append(replace(hit, score=score))
         rescored.sort(key=lambda p: p.score, reverse=True)
         return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits), unknown, fixed, len(q_stems),
-                         zipf, matched)
+                         zipf, matched, top_article_text=self.article_text(rescored[0].article_id))
 
 
 def _word_stems(text: str) -> list[tuple[str, str]]:
