@@ -1,0 +1,203 @@
+"""Names: after a cue, in any case, checked against a list of given names where the cue is weak.
+
+No NER model (spaCy's models are not on PyPI, and per-message model calls are slow): cues find
+where a name may stand ("im sarah", "my son jake", "Dr. Patel", "Name:", a sign-off, a name
+alone on the last line), and ``gender-guesser``'s list of about 40,000 given names from many
+countries decides, for lower-case words and weak cues, whether the word there is a name. Words
+that are also ordinary English ("mark my words", "I hope", "grace period") are taken only after
+a strong cue or when capitalised in the middle of a sentence next to a person word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from chatbot.privacy.base import APOS, LO, UP, Kind, Scrubber, words
+
+STRONG, MEDIUM, WEAK = 3, 2, 1
+
+_CAP = rf"[{UP}](?:[{LO}]+|{APOS}[{UP}][{LO}]+)(?:(?:{APOS}|-)?[{UP}][{LO}]+)*(?:{APOS}s)?"
+_ANY = rf"[{UP}{LO}]+(?:{APOS}[{UP}{LO}]+)?(?:-[{UP}{LO}]+)?"
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Sr|Sra)\.?[ \t]+)?"
+_PARTICLES = frozenset("van von der den de la del da di le du dos das y".split())
+_PARTICLE = rf"(?:(?:{'|'.join(sorted(_PARTICLES))})[ \t]+)*"
+_INITIAL = rf"(?:[ \t][{UP}{LO}]\.)?"
+
+
+def _name(token: str, parts: int = 3) -> str:
+    return rf"(?P<name>{_TITLE}(?:[{UP}{LO}]\.[ \t]+)?{token}(?:{_INITIAL}[ \t]+{_PARTICLE}{token}){{0,{parts}}})"
+
+
+_RELATIVE = (
+    r"(?:(?:little|older|younger|late|big|baby|oldest|youngest|twin|ex|new|old|former)\s+)?(?:son|daughter|wife"
+    r"|husband|mom|mother|mum|dad|father|brother|sister|grandma|grandpa|grandmother|grandfather|granddaughter"
+    r"|grandson|aunt|uncle|niece|nephew|cousin|friend|neighbou?r|partner|boyfriend|girlfriend|fianc[ée]e?|kid"
+    r"|child|baby|boy|girl|guy|stepson|stepdaughter|(?:father|mother|son|daughter|brother|sister)-in-law|hijo"
+    r"|hija|esposo|esposa|mam[áa]|pap[áa]|hermano|hermana|abuela|abuelo|nieto|nieta|t[íi]o|t[íi]a|caregiver"
+    r"|roommate|coworker|boss|pt|physio|therapist|physical\s+therapist|trainer|coach|surgeon|doctor|ortho"
+    r"|pediatrician|fisioterapeuta|terapeuta|adjuster|case\s+manager)"
+)
+_CLOSING = (
+    r"(?:(?:many\s+)?thanks(?:\s+again|\s+so\s+much)?|thank\s+(?:you|u)(?:\s+so\s+much)?|thx|ty|cheers|sincerely"
+    r"|(?:best|kind|warm)?\s*regards|best(?:\s+wishes)?|warmly|love|xo+|take\s+care|blessings|gracias|saludos"
+    r"|atentamente|respectfully)"
+)
+_I = rf"\bi\s*(?:{APOS}?\s*m|\s+am)"
+CUES: list[tuple[re.Pattern[str], int]] = [
+    (re.compile(rf"(?i:\bname\s*(?:is|{APOS}s|was|:|=|-|es)\s*(?:like\s+)?){_name(_ANY)}"), STRONG),
+    (re.compile(rf"(?i:{_I}|\bthis\s+is|\bcall\s+me|\bcalled\s+me|\bsoy|\bme\s+llamo|\bse\s+llama|\ble\s+escribe"
+                rf"|\bit\s*{APOS}?\s*s(?:\s+me)?|\bits(?:\s+me)?|\bit\s+is)(?:\s+again)?,?\s+{_name(_ANY)}"), MEDIUM),
+    (re.compile(rf"(?i:\b(?:dr|mr|mrs|ms|miss|mx|dra|sra?|don|doña)\.?\s+){_name(_ANY, 2)}"), STRONG),
+    (re.compile(rf"(?i:\b(?:my|our|his|her|their|mi|su|la|el)\s+{_RELATIVE}(?:\s*{APOS}s)?\s*,?\s+(?:is\s+|was\s+|se\s+llama\s+)?)"
+                rf"{_name(_ANY)}"), MEDIUM),
+    (re.compile(rf"(?im:(?:^|[\n/|;(]|\b)(?:^name|patient\s+of|patient(?:\s+name)?|nombre|subscriber|insured|applicant|emergency\s+contact"
+                rf"|attn|last\s+name|first\s+name|adjuster\s+is|name\s+on\s+(?:the\s+)?(?:card|account|chart)(?:\s+is)?"
+                rf"|patient\s+of|ask\s+for|referred\s+by|on\s+behalf\s+of|lookup\s+please|to\s+confirm\s+its\s+me)"
+                rf"\s*[:=\-—,]?\s*(?:(?:my|the)\s+\w+,?\s+)?){_name(_ANY)}"), STRONG),
+    (re.compile(rf"(?i:\b{_CLOSING}[\s,.!:\-–—]*\s)(?:\s*){_name(_ANY, 2)}[\s.!]*\Z"), MEDIUM),
+    (re.compile(rf"(?i:\b(?:thanks|thank\s+you)\s*,?\s+){_name(_CAP, 1)}(?=\s*[!,.])"), MEDIUM),
+    (re.compile(rf"(?:^|\s)(?:--?|–|—|~)\s*{_name(_ANY, 2)}[\s.!]*(?:\(|\Z)"), MEDIUM),
+    (re.compile(rf"(?:\A|\n)\s*{_name(_ANY, 2)}[\s.!]*\Z"), WEAK),
+    (re.compile(rf"(?:\A|\n|[:—,(])\s*{_name(_ANY, 2)}"
+                rf"(?=,?\s*(?:\[(?:DOB|EMAIL|ADDRESS|PHONE)\]|<\[EMAIL\]|\d|here\b|,\s*[{UP}]))"), WEAK),
+    (re.compile(rf"(?i:\b(?:is|was|tell|ask|have|with|book\s+with|request|requested|see|for|thanks|thank\s+you"
+                rf"|my\s+pt\s+(?:is|was)|the\s+pt\s+(?:is|was)|or|and)\s+){_name(_ANY, 1)}"
+                rf"(?=\s+(?:still|working|there|here|in|available|around|off|call|as\s+my|i\s|and\s+i|or\s)"
+                rf"|\s*[?!,]|'s\s+(?:mom|dad|mother|father|wife|husband))"), WEAK),
+    (re.compile(rf"(?<=[a-z,;] ){_name(_CAP, 1)}(?=\s+(?:and|or|&)\s+[{UP}][{LO}]+\s+(?:are|were|both))"), WEAK),
+    (re.compile(rf"{_name(_CAP, 1)}[ \t]*,?[ \t]*<?\[EMAIL\]"), MEDIUM),
+    (re.compile(rf"(?:\A|(?<=\n)){_name(_ANY, 1)}(?=\s+(?:and|&)\s+(?:[{UP}][{LO}]+|i)\s+(?:are|were|both))"), WEAK),
+]
+_OR_NAME = re.compile(rf"\[NAME\](?:[^\n\[]{{0,15}}?\bor\s+|\s+(?:and|&)\s+|,\s*|\s*\(\s*){_name(_ANY, 0)}\b")
+_NOT_A_NAME = re.compile(r"(?i)(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Sr|Sra)\.?|[A-Z]\.")  # titles and initials alone
+
+COMMON_WORDS = words(
+    """a an the and or but so not no yes ok okay i me my mine you your we our they them he she it its is am are
+    was were be been being have has had do does did will would can could should may might must shall just
+    also still very really quite pretty too so here there now then today tomorrow yesterday tonight soon
+    again always never sometimes usually only even back home away done ready sure fine good great well
+    better worse bad ill sick sore tired exhausted worried scared afraid anxious nervous stressed
+    concerned confused frustrated stuck new old older young curious wondering hoping trying looking going
+    getting doing having feeling coming calling writing asking wanting planning training running walking
+    limping struggling healing improving recovering returning currently pregnant diabetic active retired
+    interested glad happy sorry thankful grateful unable able allergic male female over under about
+    almost nearly right left in on at to from for with of by as up down out off into onto after before
+    since until while when where what which who why how that this these those some any all both each
+    every other another more less most least much many few several one two three four five six seven
+    eight nine ten first second third last next same different hi hello hey dear thanks thank please
+    doc doctor doctors therapist therapists physio physiotherapist nurse team clinic staff everyone
+    everybody all patient patients new returning see have nice wonderful great day morning afternoon
+    evening night week weekend monday tuesday wednesday thursday friday saturday sunday january february
+    march april may june july august september october november december pain painful hurt hurting
+    hurts aching achy stiff swollen numb weak knee knees hip hips back neck shoulder shoulders ankle
+    ankles foot feet toe toes heel elbow elbows wrist wrists hand hands finger fingers leg legs arm arms
+    spine hamstring hamstrings quad quads calf calves glute glutes groin jaw head achilles plantar
+    rotator acl mcl meniscus tendon muscle muscles joint joints bone bones disc nerve sciatica
+    tendinitis tendonitis bursitis arthritis surgery post pre physical therapy exercise exercises
+    stretch stretches stretching pt ot god lord normal uplifted sent iphone android mom dad son daughter
+    wife husband kid kids baby guys guy lol idk u ur im thx pls plz sir madam tengo estoy mi su el la los
+    las un una de del que con por para es muy gracias hola buenos buenas dolor rodilla espalda cita hijo hija
+    medicare medicaid insurance member group policy claim card visa amex office front desk care eval mon tue
+    tues wed thu thur thurs fri sat sun jan feb mar apr jun jul aug sep sept oct nov dec tiene tienen se llama
+    llamo fue era está esta soy somos hace quiero puedo necesito address phone email reason date mrn dob ssn"""
+)
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> object:
+    import gender_guesser.detector as detector  # 40,000 given names, loaded once (about 0.3 s)
+
+    return detector.Detector(case_sensitive=False)
+
+
+def is_given_name(word: str) -> bool:
+    return _given_names().get_gender(word) != "unknown"  # type: ignore[attr-defined]
+
+
+def _base(token: str) -> str:
+    return re.sub(rf"{APOS}s$", "", token.strip(".")).lower()
+
+
+def _common(token: str) -> bool:
+    return _base(token) in COMMON_WORDS
+
+
+def _accept_first(token: str, level: int) -> bool:
+    base = _base(token)
+    if not base or _common(token) or len(base) < 2 or (level < STRONG and token.isupper() and len(base) <= 3):
+        return False
+    zipf, capital = zipf_frequency(base, "en"), token[0].isupper()
+    if not capital and (zipf >= 4.9 or re.search(r"(?:ed|ing|ly)$", base)):
+        return False  # "said", "will", "misspelled": lower-case words too common to be taken for a name
+    named = is_given_name(base)
+    if level == STRONG:
+        return capital or named or zipf < 3.5
+    if level == MEDIUM:
+        return named or (capital and zipf_frequency(base, "en") < 4.5)
+    return named and not token.endswith("s") and zipf < 4.9 and (capital or zipf < 4.0)
+
+
+def _accept_next(token: str, first: str) -> bool:
+    if _common(token) or _NOT_A_NAME.fullmatch(token) is not None:
+        return False
+    if first[0].isupper():
+        return token[0].isupper()
+    base = _base(token)
+    zipf = zipf_frequency(base, "en")
+    return token[0].islower() and zipf < 4.9 and (is_given_name(base) or zipf < 4.0)
+
+
+def redact_names(text: str, s: Scrubber) -> str:
+    names: set[str] = set()
+
+    def repl_for(level: int) -> Callable[[re.Match[str]], str]:
+        def repl(m: re.Match[str]) -> str:
+            name_text = m.group("name")
+            tokens = name_text.split()
+            taken: list[str] = []
+            for token in tokens:
+                if taken and (_NOT_A_NAME.fullmatch(token) or token.lower() in _PARTICLES):
+                    taken.append(token)
+                    continue
+                real = [t for t in taken if not _NOT_A_NAME.fullmatch(t)]
+                if not real:
+                    if not _NOT_A_NAME.fullmatch(token) and not _accept_first(token, level):
+                        break
+                elif not _accept_next(token, real[0]):
+                    break
+                taken.append(token)
+            while taken and (_NOT_A_NAME.fullmatch(taken[-1]) or taken[-1].lower() in _PARTICLES):
+                taken.pop()
+            real = [t for t in taken if not _NOT_A_NAME.fullmatch(t)]
+            if not real or s.kept(" ".join(taken)):
+                return m.group()
+            names.update(_base(t) for t in real if len(t) > 2)
+            titles = 0
+            while _NOT_A_NAME.fullmatch(taken[titles]) and not re.fullmatch(r"(?i)[a-z]\.", taken[titles]):
+                titles += 1  # "Dr. [NAME]": the title stays, it names no one
+            start, end = m.start("name") - m.start(), m.end("name") - m.start()
+            head = name_text[: _prefix_length(name_text, titles)] + " " if titles else ""
+            rest = name_text[_prefix_length(name_text, len(taken)):]
+            return m.group()[:start] + head + s.mark(Kind.NAME) + rest + m.group()[end:]
+
+        return repl
+
+    for pattern, level in CUES:
+        text = pattern.sub(repl_for(level), text)
+    text = _OR_NAME.sub(repl_for(WEAK), text)
+    # The same name mentioned again elsewhere ("I'm Jane ... Jane's knee"); lower-case only when rare in English.
+    forms = {name[0].upper() + name[1:] for name in names}
+    forms |= {name for name in names if zipf_frequency(name, "en") < 4.5}
+    for name in sorted(forms, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w\[]){re.escape(name)}\b", Kind.NAME.placeholder, text)
+    return text
+
+
+def _prefix_length(text: str, tokens: int) -> int:
+    """Length of the first ``tokens`` whitespace-separated tokens of ``text`` (with their gaps)."""
+    m = re.match(rf"\s*(?:\S+\s+){{{tokens - 1}}}\S+", text) if tokens else None
+    return m.end() if m else 0

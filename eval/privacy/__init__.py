@@ -1,0 +1,1 @@
+"""The privacy corpus (``dev.yaml``, ``frozen.yaml``) and the measurement of the redactor over it."""
