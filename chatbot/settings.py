@@ -114,6 +114,7 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=5_000_000, gt=0)
 
     retention_days: int = Field(default=90, gt=0)
+    booking_retention_days: int = Field(default=30, gt=0)
 
     max_message_chars: int = Field(default=2000, ge=10)
     rate_limit_per_minute: int = Field(default=12, gt=0)

@@ -11,7 +11,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import typer
 from pydantic import ValidationError
 
-from chatbot.cli import ask, clinic, evals, kb, serve, staff, synonyms, train
+from chatbot.cli import ask, clinic, evals, kb, purge, serve, staff, synonyms, train
 from chatbot.cli.common import fail
 from chatbot.settings import Settings
 
@@ -24,6 +24,7 @@ app.add_typer(clinic.app, name="clinic")
 app.add_typer(synonyms.app, name="synonyms")
 app.command("serve")(serve.serve)
 app.command("ask")(ask.ask)
+app.command("purge")(purge.purge)
 
 
 @app.callback()

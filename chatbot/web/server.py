@@ -25,6 +25,7 @@ from starlette.routing import Mount
 
 from chatbot.assistant import Assistant
 from chatbot.build import build_assistant
+from chatbot.retention import RetentionJob
 from chatbot.settings import Settings
 from chatbot.staff import render
 from chatbot.staff.a11y import CONSOLE_JS, LoginPage
@@ -44,6 +45,7 @@ class Server:
     assistant: Assistant
     kb: KnowledgeBase
     console_off: str | None  # why the console is not mounted, or None when it is
+    retention: RetentionJob | None = None  # the daily purge of conversations and booking requests
 
     def end_streams(self) -> None:
         """End the never-ending stream each open page holds (Gradio's session heartbeat), as Gradio's own
@@ -121,4 +123,5 @@ def build_server(
     options["head"] = (options.get("head") or "") + FRAME_HEAD  # framed by /embed.js: Escape and focus
     gr.mount_gradio_app(app, build_app(settings, assistant), path="", show_error=False, blocked_paths=barred,
                         **options)
-    return Server(app, assistant, kb, console_off)
+    retention = RetentionJob(assistant.conversations, settings).start()
+    return Server(app, assistant, kb, console_off, retention)

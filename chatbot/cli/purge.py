@@ -1,0 +1,20 @@
+"""``uplifted purge``: delete conversations and booking requests past retention, once (for cron)."""
+
+from __future__ import annotations
+
+import typer
+
+from chatbot.cli.common import console, settings_from
+
+
+def purge(ctx: typer.Context) -> None:
+    """Delete conversations older than UPLIFTED_RETENTION_DAYS and booking requests older than
+    UPLIFTED_BOOKING_RETENTION_DAYS; the server also does this every day."""
+    from chatbot.retention import purge as run_purge
+    from chatbot.storage.conversations import ConversationStore
+
+    settings = settings_from(ctx)
+    store = ConversationStore.open(settings.conversations_path)
+    done = run_purge(store, settings)
+    console.print(f"Deleted {done.conversations} conversations (older than {settings.retention_days} days) and "
+                  f"{done.bookings} booking requests (older than {settings.booking_retention_days} days).")
