@@ -64,7 +64,7 @@ CUES: list[tuple[re.Pattern[str], int]] = [
     (re.compile(rf"(?:\A|\n)\s*{_name(_ANY, 2)}[\s.!]*\Z"), WEAK),
     (re.compile(rf"(?:\A|\n|[:—,(])\s*{_name(_ANY, 2)}"
                 rf"(?=,?\s*(?:\[(?:DOB|EMAIL|ADDRESS|PHONE)\]|<\[EMAIL\]|\d|here\b|,\s*[{UP}]))"), WEAK),
-    (re.compile(rf"(?i:\b(?:is|was|tell|ask|have|with|book\s+with|request|requested|see|for|thanks|thank\s+you"
+    (re.compile(rf"(?i:\b(?:is|was|tell|ask|book\s+with|request|requested|thanks|thank\s+you"
                 rf"|my\s+pt\s+(?:is|was)|the\s+pt\s+(?:is|was)|or|and)\s+){_name(_ANY, 1)}"
                 rf"(?=\s+(?:still|working|there|here|in|available|around|off|call|as\s+my|i\s|and\s+i|or\s)"
                 rf"|\s*[?!,]|'s\s+(?:mom|dad|mother|father|wife|husband))"), WEAK),

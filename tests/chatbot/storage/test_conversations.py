@@ -70,7 +70,7 @@ def test_a_turn_is_stored_as_a_patient_row_and_an_assistant_row(store: Conversat
 def test_record_turn_redacts_again_whatever_the_caller_passed(store: ConversationStore) -> None:
     store.record_turn("s1", "I'm Jane Doe, call 555-123-4567", reply(answer="Thanks Jane, see jane@example.com"))
     texts = [r[0] for r in rows(store, "SELECT text FROM messages ORDER BY id")]
-    assert texts == ["I'm [NAME], call [PHONE]", "Thanks Jane, see [EMAIL]"]
+    assert texts == ["I'm [NAME], call [PHONE]", "Thanks [NAME], see [EMAIL]"]
 
 
 def test_raw_personal_details_never_reach_any_file_under_the_data_dir(
