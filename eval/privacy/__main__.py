@@ -1,4 +1,4 @@
-"""``python -m eval.privacy [--set dev|frozen] [--out FILE] [--show-misses]``: recall per kind.
+"""``python -m eval.privacy [--set dev|dev2|frozen] [--out FILE] [--show-misses]``: recall per kind.
 
 Prints recall per identifier kind, the false-redaction rate on messages without identifiers and
 the over-redaction rate on messages with them, and writes the numbers as JSON (default
@@ -13,12 +13,12 @@ import json
 import os
 from pathlib import Path
 
-from eval.privacy.measure import measure
+from eval.privacy.measure import SETS, measure
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.privacy", description=__doc__.splitlines()[0])
-    parser.add_argument("--set", dest="name", choices=["dev", "frozen"], default="dev")
+    parser.add_argument("--set", dest="name", choices=SETS, default="dev")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args(argv)

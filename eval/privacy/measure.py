@@ -77,9 +77,12 @@ def load(path: Path) -> list[Case]:
     ]
 
 
+SETS = ("dev", "dev2", "frozen")  # dev and dev2 are studied and tuned on; frozen is only read in aggregate
+
+
 def corpus_path(name: str) -> Path:
-    if name not in {"dev", "frozen"}:
-        raise ValueError(f"unknown privacy corpus {name!r}: use dev or frozen")
+    if name not in SETS:
+        raise ValueError(f"unknown privacy corpus {name!r}: use one of {', '.join(SETS)}")
     return CORPORA / f"{name}.yaml"
 
 
