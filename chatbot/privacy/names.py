@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
 from chatbot.privacy.base import APOS, LO, UP, Kind, Scrubber, words
+from chatbot.privacy.lexicon import NOT_NAMES, US_STATES, is_given_name, placeish
 
 STRONG, MEDIUM, WEAK = 3, 2, 1
 
@@ -107,17 +107,6 @@ COMMON_WORDS = words(
 )
 
 
-@lru_cache(maxsize=1)
-def _given_names() -> object:
-    import gender_guesser.detector as detector  # 40,000 given names, loaded once (about 0.3 s)
-
-    return detector.Detector(case_sensitive=False)
-
-
-def is_given_name(word: str) -> bool:
-    return _given_names().get_gender(word) != "unknown"  # type: ignore[attr-defined]
-
-
 def _base(token: str) -> str:
     return re.sub(rf"{APOS}s$", "", token.strip(".")).lower()
 
@@ -126,14 +115,22 @@ def _common(token: str) -> bool:
     return _base(token) in COMMON_WORDS
 
 
+def _capital(token: str) -> bool:
+    """Capitalised as a name is; a word in capitals ("SAID", "GLORIA") is judged like a lower-case one."""
+    return token[0].isupper() and not (token.isupper() and len(_base(token)) > 1)
+
+
 def _accept_first(token: str, level: int) -> bool:
     base = _base(token)
-    if not base or _common(token) or len(base) < 2 or (level < STRONG and token.isupper() and len(base) <= 3):
+    if not base or len(base) < 2 or base in NOT_NAMES or (level < STRONG and token.isupper() and len(base) <= 3):
         return False
-    zipf, capital = zipf_frequency(base, "en"), token[0].isupper()
+    zipf, capital, named = zipf_frequency(base, "en"), _capital(token), is_given_name(base)
+    if _common(token) and not (level == STRONG and capital and named):  # "Dr. May" is a name
+        return False
     if not capital and (zipf >= 4.9 or re.search(r"(?:ed|ing|ly)$", base)):
         return False  # "said", "will", "misspelled": lower-case words too common to be taken for a name
-    named = is_given_name(base)
+    if level < STRONG and zipf_frequency(base, "es") >= 5.5:
+        return False  # "ella", "que": Spanish words, not the names they look like
     if level == STRONG:
         return capital or named or zipf < 3.5
     if level == MEDIUM:
@@ -144,11 +141,13 @@ def _accept_first(token: str, level: int) -> bool:
 def _accept_next(token: str, first: str) -> bool:
     if _common(token) or _NOT_A_NAME.fullmatch(token) is not None:
         return False
-    if first[0].isupper():
-        return token[0].isupper()
-    base = _base(token)
+    if _capital(first):
+        return token[0].isupper() and _base(token).lower() not in NOT_NAMES
+    if first.isupper() != token.isupper():
+        return False
+    base = _base(token).lower()
     zipf = zipf_frequency(base, "en")
-    return token[0].islower() and zipf < 4.9 and (is_given_name(base) or zipf < 4.0)
+    return (token[0].islower() or token.isupper()) and zipf < 4.9 and (is_given_name(base) or zipf < 4.0)
 
 
 def redact_names(text: str, s: Scrubber) -> str:
@@ -173,7 +172,7 @@ def redact_names(text: str, s: Scrubber) -> str:
             while taken and (_NOT_A_NAME.fullmatch(taken[-1]) or taken[-1].lower() in _PARTICLES):
                 taken.pop()
             real = [t for t in taken if not _NOT_A_NAME.fullmatch(t)]
-            if not real or s.kept(" ".join(taken)):
+            if not real or s.kept(" ".join(taken)) or _not_a_person(m, level, len(taken)):
                 return m.group()
             names.update(_base(t) for t in real if len(t) > 2)
             titles = 0
@@ -189,12 +188,29 @@ def redact_names(text: str, s: Scrubber) -> str:
     for pattern, level in CUES:
         text = pattern.sub(repl_for(level), text)
     text = _OR_NAME.sub(repl_for(WEAK), text)
+    from chatbot.privacy.people import redact_people
+
+    text = redact_people(text, s, names)
     # The same name mentioned again elsewhere ("I'm Jane ... Jane's knee"); lower-case only when rare in English.
     forms = {name[0].upper() + name[1:] for name in names}
     forms |= {name for name in names if zipf_frequency(name, "en") < 4.5}
     for name in sorted(forms, key=len, reverse=True):
         text = re.sub(rf"(?<![\w\[]){re.escape(name)}\b", Kind.NAME.placeholder, text)
     return text
+
+
+_CITY_BEFORE = re.compile(r"\[ADDRESS\][ \t]*,?\s*\Z")
+_CITY_AFTER = re.compile(rf",?[ \t]+(?:{US_STATES})\b[ \t]*,?[ \t]*(?:\[ADDRESS\]|\d{{5}})")
+
+
+def _not_a_person(m: re.Match[str], level: int, tokens: int) -> bool:
+    """A city after a street or before a state and ZIP; at weaker cues also an eponym, brand or place."""
+    start = m.start("name")
+    end = start + _prefix_length(m.group("name"), tokens)
+    text = m.string
+    if _CITY_BEFORE.search(text[max(0, start - 20) : start]) or _CITY_AFTER.match(text, end):
+        return True
+    return level < STRONG and placeish(text, start, end, prepositions=level == WEAK)
 
 
 def _prefix_length(text: str, tokens: int) -> int:

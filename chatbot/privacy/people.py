@@ -1,0 +1,92 @@
+"""Names without a cue: a known given name followed by a surname, or a rare given name mid-sentence.
+
+Runs after the cued rules (``names``). Evidence, not phrasing: a capitalised word that is a given
+name and uncommon in English, followed by a capitalised word that is a surname or no English word
+("Keisha Robinson", "Björn Åkesson"); alone, a given name rare in English in the middle of a
+sentence ("tell Malik", "Our nanny, Marisela,"). Never where the context makes it an eponym, a
+brand or a place: before "technique", "surgery", "Park", "Street", a state or a ZIP, after "in",
+"to", "at"; nor a word on the ``NOT_NAMES`` list.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatbot.privacy.base import APOS, LO, UP, Kind, Scrubber
+from chatbot.privacy.lexicon import NOT_NAMES, is_given_name, is_state, is_surname, placeish, zipf
+from chatbot.privacy.names import COMMON_WORDS
+
+_WORD = rf"[{UP}][{LO}]+(?:{APOS}[{UP}][{LO}]+)?(?:-[{UP}][{LO}]+)?"
+_CAPS = rf"[{UP}]{{2,}}(?:-[{UP}]{{2,}})?"
+_TOKEN = re.compile(rf"(?<![\w\[\-{APOS}])(?:{_WORD}|{_CAPS})(?![\w\-])(?:{APOS}s\b)?")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?\n:;\"“(]|\s-)\s*\Z")
+
+
+def _base(token: str) -> str:
+    return re.sub(rf"{APOS}s$", "", token)
+
+
+def _plain(token: str) -> bool:
+    """Capitalised or all-caps word not on the lists of things that are not people."""
+    base = _base(token).lower()
+    return base not in NOT_NAMES and base not in COMMON_WORDS and all(p not in NOT_NAMES for p in base.split("-"))
+
+
+def _given(token: str, below: float) -> bool:
+    base = _base(token)
+    return _plain(token) and len(base) > 2 and zipf(base) < below and all(is_given_name(p) for p in base.split("-"))
+
+
+def _family(token: str) -> bool:
+    base = _base(token)
+    if not _plain(token) or len(base) < 2 or is_state(base):
+        return False
+    parts = base.split("-")
+    return all((is_surname(p) and zipf(p) < 4.3) or zipf(p) < 3.0 or (is_given_name(p) and zipf(p) < 4.0)
+               for p in parts)
+
+
+def _caps_text(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def redact_people(text: str, s: Scrubber, found: set[str]) -> str:
+    """Redact uncued names in ``text``; adds their lower-cased parts to ``found``."""
+    caps = _caps_text(text)
+    tokens = [m for m in _TOKEN.finditer(text) if caps or not m.group().isupper()]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        first = tokens[i]
+        run = [first]
+        while (i + len(run) < len(tokens) and len(run) < 4
+               and re.fullmatch(r"[ \t]+", text[run[-1].end() : tokens[i + len(run)].start()])):
+            run.append(tokens[i + len(run)])
+        if len(run) >= 2 and _given(first.group(), 4.7) and all(_family(t.group()) for t in run[1:2]):
+            taken = [first, run[1]] + [t for t in run[2:3] if _family(t.group())]
+            if not placeish(text, first.start(), taken[-1].end()):
+                spans.append((first.start(), taken[-1].end()))
+                i += len(taken)
+                continue
+        if (not caps and _given(first.group(), 4.0) and not _SENTENCE_START.search(text[: first.start()])
+                and (len(run) == 1 or not run[1].group()[0].isupper())
+                and not placeish(text, first.start(), first.end())):
+            spans.append((first.start(), first.end()))
+        i += 1
+    for start, end in reversed(spans):
+        value = text[start:end]
+        if s.kept(value):
+            continue
+        found.update(_base(p).lower() for p in value.split() if len(_base(p)) > 2)
+        text = text[:start] + re.sub(r"\S+", lambda m: _keep_s(m.group(), s), value, count=0) + text[end:]
+    return _squash(text)
+
+
+def _keep_s(token: str, s: Scrubber) -> str:
+    return s.mark(Kind.NAME) + (token[len(_base(token)) :])
+
+
+def _squash(text: str) -> str:
+    """One placeholder for a whole name: "[NAME] [NAME]" becomes "[NAME]"."""
+    return re.sub(r"\[NAME\](?:[ \t]+\[NAME\])+", "[NAME]", text)
