@@ -97,14 +97,16 @@ def is_state(token: str) -> bool:
     return _STATE_RE.fullmatch(token.upper()) is not None
 
 
-_AFTER = re.compile(rf"(?i)\s*(?:['’]s\s+)?(?:{EPONYM_NOUNS})\b")
+AFTER = re.compile(rf"(?i)[ \t]*(?:['’]s[ \t]+)?(?:{EPONYM_NOUNS})\b")
 _PLACE_AFTER = re.compile(r"\s*,?\s*(?:[A-Z]{2}\b|\d{5}\b)")
 
 
 def placeish(text: str, start: int, end: int, *, prepositions: bool = True) -> bool:
     """Whether the words around text[start:end] make it a place, an eponym or a brand."""
-    if _AFTER.match(text, end) or _PLACE_AFTER.match(text, end):
+    if AFTER.match(text, end) or _PLACE_AFTER.match(text, end):
         return True
+    if re.search(r"[:;]\s*\Z", text[max(0, start - 3) : start]):
+        return False  # "to: Gary Pham" is a form, not a place
     before = re.findall(r"[\w']+", text[max(0, start - 40) : start])
     while (before and before[-1][0].isupper()) or before[-1:] in (["or"], ["and"], ["y"]):
         before.pop()  # "in Madison or Lincoln"

@@ -29,7 +29,8 @@ _INITIAL = rf"(?:[ \t][{UP}{LO}]\.)?"
 
 
 def _name(token: str, parts: int = 3) -> str:
-    return rf"(?P<name>{_TITLE}(?:[{UP}{LO}]\.[ \t]+)?{token}(?:{_INITIAL}[ \t]+{_PARTICLE}{token}){{0,{parts}}})"
+    return (rf"(?P<name>{_TITLE}(?:[{UP}{LO}]\.[ \t]+)?{token}"
+            rf"(?:{_INITIAL}[ \t]+{_PARTICLE}(?!(?i:and|or|y|&)\b){token}){{0,{parts}}})")
 
 
 _RELATIVE = (
@@ -39,28 +40,52 @@ _RELATIVE = (
     r"|child|baby|boy|girl|guy|stepson|stepdaughter|(?:father|mother|son|daughter|brother|sister)-in-law|hijo"
     r"|hija|esposo|esposa|mam[áa]|pap[áa]|hermano|hermana|abuela|abuelo|nieto|nieta|t[íi]o|t[íi]a|caregiver"
     r"|roommate|coworker|boss|pt|physio|therapist|physical\s+therapist|trainer|coach|surgeon|doctor|ortho"
-    r"|pediatrician|fisioterapeuta|terapeuta|adjuster|case\s+manager)"
+    r"|pediatrician|fisioterapeuta|terapeuta|adjuster|case\s+manager|nanny|babysitter|buddy|pal|bestie|teammate"
+    r"|colleague|classmate|receptionist|recepcionista|novi[oa]|amig[oa]|vecin[oa]|kids|twins|children|sons"
+    r"|daughters|lil\s+one|little\s+one|\d{1,2}\s*(?:yo|y/o|year[\s\-]old))"
 )
 _CLOSING = (
     r"(?:(?:many\s+)?thanks(?:\s+again|\s+so\s+much)?|thank\s+(?:you|u)(?:\s+so\s+much)?|thx|ty|cheers|sincerely"
-    r"|(?:best|kind|warm)?\s*regards|best(?:\s+wishes)?|warmly|love|xo+|take\s+care|blessings|gracias|saludos"
+    r"|(?:best|kind|warm)?\s*regards|best(?:\s+wishes)?|warmly|love|(?:xo)+x?|xo+|take\s+care|blessings|gracias"
+    r"|saludos|sent\s+by|(?<=\n)from"
     r"|atentamente|respectfully)"
 )
 _I = rf"\bi\s*(?:{APOS}?\s*m|\s+am)"
 CUES: list[tuple[re.Pattern[str], int]] = [
-    (re.compile(rf"(?i:\bname\s*(?:is|{APOS}s|was|:|=|-|es)\s*(?:like\s+)?){_name(_ANY)}"), STRONG),
+    (re.compile(rf"(?i:(?<!dog{APOS}s\s)(?<!cat{APOS}s\s)\b(?:name|nombre)\s*(?:is|{APOS}s|was|:|=|-|es)\s*"
+                rf"(?:like\s+)?){_name(_ANY)}"), STRONG),
     (re.compile(rf"(?i:{_I}|\bthis\s+is|\bcall\s+me|\bcalled\s+me|\bsoy|\bme\s+llamo|\bse\s+llama|\ble\s+escribe"
                 rf"|\bit\s*{APOS}?\s*s(?:\s+me)?|\bits(?:\s+me)?|\bit\s+is)(?:\s+again)?,?\s+{_name(_ANY)}"), MEDIUM),
     (re.compile(rf"(?i:\b(?:dr|mr|mrs|ms|miss|mx|dra|sra?|don|doña)\.?\s+){_name(_ANY, 2)}"), STRONG),
-    (re.compile(rf"(?i:\b(?:my|our|his|her|their|mi|su|la|el)\s+{_RELATIVE}(?:\s*{APOS}s)?\s*,?\s+(?:is\s+|was\s+|se\s+llama\s+)?)"
+    (re.compile(rf"(?i:\b(?:my|our|his|her|their|mi|su|la|el)\s+(?:{_RELATIVE}{APOS}?s\s+)?{_RELATIVE}(?:\s*{APOS}s)?\s*,?\s+(?:is\s+|was\s+|se\s+llama\s+)?)"
                 rf"{_name(_ANY)}"), MEDIUM),
     (re.compile(rf"(?im:(?:^|[\n/|;(]|\b)(?:^name|patient\s+of|patient(?:\s+name)?|nombre|subscriber|insured|applicant|emergency\s+contact"
                 rf"|attn|last\s+name|first\s+name|adjuster\s+is|name\s+on\s+(?:the\s+)?(?:card|account|chart)(?:\s+is)?"
-                rf"|patient\s+of|ask\s+for|referred\s+by|on\s+behalf\s+of|lookup\s+please|to\s+confirm\s+its\s+me)"
+                rf"|patient\s+of|ask\s+for|referred\s+by|on\s+behalf\s+of|lookup\s+please|to\s+confirm\s+its\s+me"
+                rf"|(?:^|(?<=[\n/|;]))\s*(?:guardian|parent|child|spouse|therapist|physician|provider|pcp|referral"
+                rf"|referring\s+\w+|policy\s*holder|responsible\s+party|contact|caregiver|full\s+name|paciente"
+                rf"|member(?:\s+name)?|surname|given\s+name|signed)\s*:|^name(?=\s+[a-z]))"
                 rf"\s*[:=\-—,]?\s*(?:(?:my|the)\s+\w+,?\s+)?){_name(_ANY)}"), STRONG),
-    (re.compile(rf"(?i:\b{_CLOSING}[\s,.!:\-–—]*\s)(?:\s*){_name(_ANY, 2)}[\s.!]*\Z"), MEDIUM),
+    (re.compile(rf"(?im:^[ \t]*[a-z][a-z ]{{1,20}}:[ \t]*\[NAME\],[ \t]*){_name(_CAP, 1)}"
+                rf"(?=[ \t]*(?:$|[|/;]))"), MEDIUM),
+    (re.compile(rf"(?i:\b{_CLOSING}[\s,.!:\-–—]*\s)(?:\s*){_name(_ANY, 2)}"
+                rf"(?:\s+(?:and|&)\s+{_ANY})?[\s.!]*\Z"), MEDIUM),
     (re.compile(rf"(?i:\b(?:thanks|thank\s+you)\s*,?\s+){_name(_CAP, 1)}(?=\s*[!,.])"), MEDIUM),
+    (re.compile(rf"\n[ \t]*(?:--?|–|—|~)[ \t]*{_name(_ANY, 2)}[\s.!]*\Z"), STRONG),
     (re.compile(rf"(?:^|\s)(?:--?|–|—|~)\s*{_name(_ANY, 2)}[\s.!]*(?:\(|\Z)"), MEDIUM),
+    (re.compile(rf"(?i:\b(?:let|have|ask|asked|tell|told|thank|text|call|email)\s+){_name(_ANY, 1)}"
+                rf"(?=\s+(?:know|call|text|email|reach|get\s+back|i\b|i{APOS}|that|to\b|thanks|about|if)\b)"), STRONG),
+    (re.compile(rf"(?i:\b(?:is|was)\s+){_name(_ANY, 1)}(?=\s+(?:working|in\s+today|available|off\s+today"
+                rf"|still\s+(?:there|here|working)))"), MEDIUM),
+    (re.compile(rf"(?<=[a-z,] ){_name(_CAP, 1)}"
+                rf"(?=\s+(?:is|was)\s+(?:working|in\s+today|available|off\s+today))"), MEDIUM),
+    (re.compile(rf"(?:\A|(?<=[.!?\n]))\s*(?i:(?:hi|hello|hey)[,!]?\s+)?{_name(_ANY, 2)}"
+                rf"(?=\s+here\b|\s+(?:did|does)\s+my\b|\s+(?:was|is)\s+my\s+(?:pt|therapist|physio|trainer)"
+                rf"|\s+(?:from|at)\s+(?:the\s+)?(?:front|billing|reception|scheduling|the\s+desk)"
+                rf"|\s*\((?:my|our)\s+{_RELATIVE}\b)"), STRONG),
+    (re.compile(rf"(?i:\b(?:nana|nan|granny|grandma|grandpa|gramma|papa|aunt|auntie|uncle|t[íi][ao]|abuel[ao]"
+                rf"|abuelit[ao]|coach)\s+){_name(_ANY, 1)}"), STRONG),
+    (re.compile(rf"(?<=[.!?)] ){_name(_CAP, 1)}[.!]*\s*\Z"), WEAK),
     (re.compile(rf"(?:\A|\n)\s*{_name(_ANY, 2)}[\s.!]*\Z"), WEAK),
     (re.compile(rf"(?:\A|\n|[:—,(])\s*{_name(_ANY, 2)}"
                 rf"(?=,?\s*(?:\[(?:DOB|EMAIL|ADDRESS|PHONE)\]|<\[EMAIL\]|\d|here\b|,\s*[{UP}]))"), WEAK),
@@ -70,7 +95,7 @@ CUES: list[tuple[re.Pattern[str], int]] = [
                 rf"|\s*[?!,]|'s\s+(?:mom|dad|mother|father|wife|husband))"), WEAK),
     (re.compile(rf"(?<=[a-z,;] ){_name(_CAP, 1)}(?=\s+(?:and|or|&)\s+[{UP}][{LO}]+\s+(?:are|were|both))"), WEAK),
     (re.compile(rf"{_name(_CAP, 1)}[ \t]*,?[ \t]*<?\[EMAIL\]"), MEDIUM),
-    (re.compile(rf"(?:\A|(?<=\n)){_name(_ANY, 1)}(?=\s+(?:and|&)\s+(?:[{UP}][{LO}]+|i)\s+(?:are|were|both))"), WEAK),
+    (re.compile(rf"(?:\A|(?<=\n)){_name(_ANY, 1)}(?=\s+(?:and|&)\s+(?:[{UP}][{LO}]+|i)\s+(?:are|were|both))"), STRONG),
 ]
 _OR_NAME = re.compile(rf"\[NAME\](?:[^\n\[]{{0,15}}?\bor\s+|\s+(?:and|&)\s+|,\s*|\s*\(\s*){_name(_ANY, 0)}\b")
 _NOT_A_NAME = re.compile(r"(?i)(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Sr|Sra)\.?|[A-Z]\.")  # titles and initials alone
@@ -90,7 +115,8 @@ COMMON_WORDS = words(
     every other another more less most least much many few several one two three four five six seven
     eight nine ten first second third last next same different hi hello hey dear thanks thank please
     doc doctor doctors therapist therapists physio physiotherapist nurse team clinic staff everyone
-    everybody all patient patients new returning see have nice wonderful great day morning afternoon
+    everybody all patient patients someone somebody anyone anybody nobody us him her nana granny grandma
+    grandpa new returning see have nice wonderful great day morning afternoon
     evening night week weekend monday tuesday wednesday thursday friday saturday sunday january february
     march april may june july august september october november december pain painful hurt hurting
     hurts aching achy stiff swollen numb weak knee knees hip hips back neck shoulder shoulders ankle
@@ -125,9 +151,10 @@ def _accept_first(token: str, level: int) -> bool:
     if not base or len(base) < 2 or base in NOT_NAMES or (level < STRONG and token.isupper() and len(base) <= 3):
         return False
     zipf, capital, named = zipf_frequency(base, "en"), _capital(token), is_given_name(base)
-    if _common(token) and not (level == STRONG and capital and named):  # "Dr. May" is a name
+    if _common(token) and not (level == STRONG and named and (capital or (token.isupper() and zipf < 5.5))):
         return False
-    if not capital and (zipf >= 4.9 or re.search(r"(?:ed|ing|ly)$", base)):
+    if not capital and (zipf >= 4.9 or re.search(r"(?:ed|ing|ly)$", base)) and not (level == STRONG and named
+                                                                                      and zipf < 5.5):
         return False  # "said", "will", "misspelled": lower-case words too common to be taken for a name
     if level < STRONG and zipf_frequency(base, "es") >= 5.5:
         return False  # "ella", "que": Spanish words, not the names they look like
@@ -191,14 +218,19 @@ def redact_names(text: str, s: Scrubber) -> str:
     from chatbot.privacy.people import redact_people
 
     text = redact_people(text, s, names)
+    text = _OR_NAME.sub(repl_for(WEAK), text)
     # The same name mentioned again elsewhere ("I'm Jane ... Jane's knee"); lower-case only when rare in English.
     forms = {name[0].upper() + name[1:] for name in names}
-    forms |= {name for name in names if zipf_frequency(name, "en") < 4.5}
+    forms |= {name for name in names if zipf_frequency(name, "en") < (5.0 if is_given_name(name) else 4.5)}
     for name in sorted(forms, key=len, reverse=True):
         text = re.sub(rf"(?<![\w\[]){re.escape(name)}\b", Kind.NAME.placeholder, text)
     return text
 
 
+_PLACE_NOUN = re.compile(
+    r"(?i:clinic|hospital|cent(?:er|re)|medical|health|county|university|college|school|memorial|marathon|airport"
+    r"|mall|street|avenue|road|river|beach|bridge|mountain)"
+)
 _CITY_BEFORE = re.compile(r"\[ADDRESS\][ \t]*,?\s*\Z")
 _CITY_AFTER = re.compile(rf",?[ \t]+(?:{US_STATES})\b[ \t]*,?[ \t]*(?:\[ADDRESS\]|\d{{5}})")
 
@@ -210,6 +242,8 @@ def _not_a_person(m: re.Match[str], level: int, tokens: int) -> bool:
     text = m.string
     if _CITY_BEFORE.search(text[max(0, start - 20) : start]) or _CITY_AFTER.match(text, end):
         return True
+    if any(_PLACE_NOUN.fullmatch(t) for t in m.group("name").split()[1:tokens]):
+        return True  # "Cleveland Clinic did my fusion"
     return level < STRONG and placeish(text, start, end, prepositions=level == WEAK)
 
 

@@ -64,8 +64,12 @@ def redact_people(text: str, s: Scrubber, found: set[str]) -> str:
                and re.fullmatch(r"[ \t]+", text[run[-1].end() : tokens[i + len(run)].start()])):
             run.append(tokens[i + len(run)])
         if len(run) >= 2 and _given(first.group(), 4.7) and all(_family(t.group()) for t in run[1:2]):
-            taken = [first, run[1]] + [t for t in run[2:3] if _family(t.group())]
-            if not placeish(text, first.start(), taken[-1].end()):
+            taken = [first, run[1]]
+            for t in run[2:]:
+                if not _family(t.group()):
+                    break
+                taken.append(t)
+            if not placeish(text, first.start(), taken[-1].end()) and text[taken[-1].end() :][:1] != ":":
                 spans.append((first.start(), taken[-1].end()))
                 i += len(taken)
                 continue
