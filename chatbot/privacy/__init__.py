@@ -23,7 +23,7 @@ from chatbot.privacy.numbers import redact_cued, redact_uncued
 
 __all__ = ["COMMON_WORDS", "Kind", "Redaction", "Redactor", "redact"]
 
-_PASSES = (redact_email, redact_cued, redact_dob, redact_phone, redact_uncued, redact_address, redact_names)
+_PASSES = (redact_email, redact_cued, redact_dob, redact_phone, redact_address, redact_uncued, redact_names)
 
 
 class Redactor:

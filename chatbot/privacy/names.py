@@ -67,7 +67,7 @@ CUES: list[tuple[re.Pattern[str], int]] = [
                 rf"|member(?:\s+name)?|surname|given\s+name|signed)\s*:|^name(?=\s+[a-z]))"
                 rf"\s*[:=\-—,]?\s*(?:(?:my|the)\s+\w+,?\s+)?){_name(_ANY)}"), STRONG),
     (re.compile(rf"(?im:^[ \t]*[a-z][a-z ]{{1,20}}:[ \t]*\[NAME\],[ \t]*){_name(_CAP, 1)}"
-                rf"(?=[ \t]*(?:$|[|/;]))"), MEDIUM),
+                rf"(?=[ \t]*(?m:$|[|/;]))"), MEDIUM),
     (re.compile(rf"(?i:\b{_CLOSING}[\s,.!:\-–—]*\s)(?:\s*){_name(_ANY, 2)}"
                 rf"(?:\s+(?:and|&)\s+{_ANY})?[\s.!]*\Z"), MEDIUM),
     (re.compile(rf"(?i:\b(?:thanks|thank\s+you)\s*,?\s+){_name(_CAP, 1)}(?=\s*[!,.])"), MEDIUM),
@@ -80,9 +80,9 @@ CUES: list[tuple[re.Pattern[str], int]] = [
     (re.compile(rf"(?<=[a-z,] ){_name(_CAP, 1)}"
                 rf"(?=\s+(?:is|was)\s+(?:working|in\s+today|available|off\s+today))"), MEDIUM),
     (re.compile(rf"(?:\A|(?<=[.!?\n]))\s*(?i:(?:hi|hello|hey)[,!]?\s+)?{_name(_ANY, 2)}"
-                rf"(?=\s+here\b|\s+(?:did|does)\s+my\b|\s+(?:was|is)\s+my\s+(?:pt|therapist|physio|trainer)"
+                rf"(?=(?i:\s+here\b|\s+(?:did|does)\s+my\b|\s+(?:was|is)\s+my\s+(?:pt|therapist|physio|trainer)"
                 rf"|\s+(?:from|at)\s+(?:the\s+)?(?:front|billing|reception|scheduling|the\s+desk)"
-                rf"|\s*\((?:my|our)\s+{_RELATIVE}\b)"), STRONG),
+                rf"|\s*\((?:my|our)\s+{_RELATIVE}\b))"), STRONG),
     (re.compile(rf"(?i:\b(?:nana|nan|granny|grandma|grandpa|gramma|papa|aunt|auntie|uncle|t[íi][ao]|abuel[ao]"
                 rf"|abuelit[ao]|coach)\s+){_name(_ANY, 1)}"), STRONG),
     (re.compile(rf"(?<=[.!?)] ){_name(_CAP, 1)}[.!]*\s*\Z"), WEAK),
@@ -199,6 +199,8 @@ def redact_names(text: str, s: Scrubber) -> str:
             while taken and (_NOT_A_NAME.fullmatch(taken[-1]) or taken[-1].lower() in _PARTICLES):
                 taken.pop()
             real = [t for t in taken if not _NOT_A_NAME.fullmatch(t)]
+            if level == WEAK and len(taken) < len(tokens):
+                return m.group()  # the cue's context follows the whole match, not the part taken
             if not real or s.kept(" ".join(taken)) or _not_a_person(m, level, len(taken)):
                 return m.group()
             names.update(_base(t) for t in real if len(t) > 2)
@@ -242,7 +244,8 @@ def _not_a_person(m: re.Match[str], level: int, tokens: int) -> bool:
     text = m.string
     if _CITY_BEFORE.search(text[max(0, start - 20) : start]) or _CITY_AFTER.match(text, end):
         return True
-    if any(_PLACE_NOUN.fullmatch(t) for t in m.group("name").split()[1:tokens]):
+    following = re.match(r"[ \t]+(\w+)", text[end:])
+    if any(_PLACE_NOUN.fullmatch(t) for t in m.group("name").split()[1:tokens] + ([following[1]] if following else [])):
         return True  # "Cleveland Clinic did my fusion"
     return level < STRONG and placeish(text, start, end, prepositions=level == WEAK)
 

@@ -19,7 +19,7 @@ from chatbot.privacy.names import COMMON_WORDS
 _WORD = rf"[{UP}][{LO}]+(?:{APOS}[{UP}][{LO}]+)?(?:-[{UP}][{LO}]+)?"
 _CAPS = rf"[{UP}]{{2,}}(?:-[{UP}]{{2,}})?"
 _TOKEN = re.compile(rf"(?<![\w\[\-{APOS}])(?:{_WORD}|{_CAPS})(?![\w\-])(?:{APOS}s\b)?")
-_SENTENCE_START = re.compile(r"(?:\A|[.!?\n:;\"“(]|\s-)\s*\Z")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?\n:;\"“(¡¿]|\s-)\s*\Z")
 
 
 def _base(token: str) -> str:
