@@ -13,13 +13,23 @@ from __future__ import annotations
 import re
 
 from chatbot.privacy.base import APOS, LO, UP, Kind, Scrubber
-from chatbot.privacy.lexicon import NOT_NAMES, is_given_name, is_state, is_surname, placeish, zipf
+from chatbot.privacy.lexicon import NOT_NAMES, is_given_name, is_state, is_surname, placeish, word_name, zipf
 from chatbot.privacy.names import COMMON_WORDS
 
 _WORD = rf"[{UP}][{LO}]+(?:{APOS}[{UP}][{LO}]+)?(?:-[{UP}][{LO}]+)?"
 _CAPS = rf"[{UP}]{{2,}}(?:-[{UP}]{{2,}})?"
 _TOKEN = re.compile(rf"(?<![\w\[\-{APOS}])(?:{_WORD}|{_CAPS})(?![\w\-])(?:{APOS}s\b)?")
+# What a person does, after a name that opens a sentence: "Malik said", "Priya and I", "Jen's knee".
+_PERSON_VERB = re.compile(
+    r"(?:\s+(?:said|says|told|tells|asked|asks|did|does|was|is|has|had|will|would|can|could|gave|showed|recommended"
+    r"|suggested|thinks|thought|wants|wanted|called|texted|emailed|mentioned|helped|fixed|treated|saw|sees|got"
+    r"|hurt|fell|needs|needed|loves|likes|says|and\s+i|&\s+i|&\s+me|and\s+me)\b|['’]s\s+(?:mom|dad|mother|father"
+    r"|wife|husband|son|daughter|knee|hip|back|shoulder|ankle|neck|appointment|appt|session|visit|eval|pt)\b)"
+)
 _SENTENCE_START = re.compile(r"(?:\A|[.!?\n:;\"“(¡¿]|\s-)\s*\Z")
+
+
+_PAIR_PLACES = frozenset("in at near around visiting via en".split())  # not "from", "to": "a note from Ann Lee"
 
 
 def _base(token: str) -> str:
@@ -32,9 +42,12 @@ def _plain(token: str) -> bool:
     return base not in NOT_NAMES and base not in COMMON_WORDS and all(p not in NOT_NAMES for p in base.split("-"))
 
 
-def _given(token: str, below: float) -> bool:
+def _given(token: str, below: float = 4.0) -> bool:
+    """A given name; one that is also a frequent word ("Will", "Grace") only below ``below``."""
     base = _base(token)
-    return _plain(token) and len(base) > 2 and zipf(base) < below and all(is_given_name(p) for p in base.split("-"))
+    if not _plain(token) or len(base) <= 2:
+        return False
+    return all(is_given_name(p) and (zipf(p) < below or (zipf(p) < 5.5 and not word_name(p))) for p in base.split("-"))
 
 
 def _family(token: str) -> bool:
@@ -54,6 +67,8 @@ def _caps_text(text: str) -> bool:
 def redact_people(text: str, s: Scrubber, found: set[str]) -> str:
     """Redact uncued names in ``text``; adds their lower-cased parts to ``found``."""
     caps = _caps_text(text)
+    # "Pain Is Worse In The Morning": capitals that mark no name, so none of them is evidence
+    title_case = sum(zipf(w) >= 5.0 for w in re.findall(rf"(?<=[{LO},] )[{UP}][{LO}]+\b", text)) >= 3
     tokens = [m for m in _TOKEN.finditer(text) if caps or not m.group().isupper()]
     spans: list[tuple[int, int]] = []
     i = 0
@@ -69,11 +84,14 @@ def redact_people(text: str, s: Scrubber, found: set[str]) -> str:
                 if not _family(t.group()):
                     break
                 taken.append(t)
-            if not placeish(text, first.start(), taken[-1].end()) and text[taken[-1].end() :][:1] != ":":
+            label = text[taken[-1].end() :][:1] == ":"  # "Mein Handy: ..." is a label, not a name
+            if not label and not placeish(text, first.start(), taken[-1].end(), prepositions=_PAIR_PLACES):
                 spans.append((first.start(), taken[-1].end()))
                 i += len(taken)
                 continue
-        if (not caps and _given(first.group(), 4.0) and not _SENTENCE_START.search(text[: first.start()])
+        opening = _SENTENCE_START.search(text[: first.start()]) is not None
+        if (not caps and not title_case and _given(first.group())
+                and (not opening or _PERSON_VERB.match(text, first.end()))
                 and (len(run) == 1 or not run[1].group()[0].isupper())
                 and not placeish(text, first.start(), first.end())):
             spans.append((first.start(), first.end()))
