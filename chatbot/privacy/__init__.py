@@ -2,9 +2,10 @@
 
 Pure, rule-based and fast (no model call per message). Each kind lives in its own module:
 ``contact`` (emails, phones), ``numbers`` (SSN, member/claim IDs, Medicare and Medicaid numbers,
-cards), ``dates`` (dates of birth), ``address`` and ``names``. They run in an order that lets the
-more specific shape win: an MBI or card number before a phone, a date of birth before a phone,
-names last. Each is replaced by its placeholder (``[SSN]``, ``[MEMBER_ID]``, ``[NAME]``, ...).
+cards), ``dates`` (dates of birth), ``address``, ``names`` (cued) and ``people`` (uncued names, from
+the word lists in ``lexicon``). They run in an order that lets the more specific shape win: an MBI
+or card number before a phone, a date of birth before a phone, a street ("45-17 Broadway", a ZIP+4)
+before an uncued ID, names last. Each is replaced by its placeholder (``[SSN]``, ``[MEMBER_ID]``, ``[NAME]``, ...).
 Ordinary clinic talk ("3x10", "L4-L5", "130/85", "ibuprofen 400mg", "surgery on 1/15/2024",
 "I hope", "Achilles") is left alone; ``eval/privacy`` measures both sides.
 """

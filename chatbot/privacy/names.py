@@ -54,7 +54,8 @@ _I = rf"\bi\s*(?:{APOS}?\s*m|\s+am)"
 CUES: list[tuple[re.Pattern[str], int]] = [
     (re.compile(rf"(?i:(?<!dog{APOS}s\s)(?<!cat{APOS}s\s)\b(?:name|nombre)\s*(?:is|{APOS}s|was|:|=|-|es)\s*"
                 rf"(?:like\s+)?){_name(_ANY)}"), STRONG),
-    (re.compile(rf"(?i:{_I}|\bthis\s+is|\bcall\s+me|\bcalled\s+me|\bsoy|\bme\s+llamo|\bse\s+llama|\ble\s+escribe"
+    (re.compile(rf"(?i:\b(?:me\s+llamo|se\s+llama),?\s+){_name(_ANY)}"), STRONG),
+    (re.compile(rf"(?i:{_I}|\bthis\s+is|\bcall\s+me|\bcalled\s+me|\bsoy|\ble\s+escribe"
                 rf"|\bit\s*{APOS}?\s*s(?:\s+me)?|\bits(?:\s+me)?|\bit\s+is)(?:\s+again)?,?\s+{_name(_ANY)}"), MEDIUM),
     (re.compile(rf"(?i:\b(?:dr|mr|mrs|ms|miss|mx|dra|sra?|don|doña)\.?\s+){_name(_ANY, 2)}"), STRONG),
     (re.compile(rf"(?i:\b(?:my|our|his|her|their|mi|su|la|el)\s+(?:{_RELATIVE}{APOS}?s\s+)?{_RELATIVE}(?:\s*{APOS}s)?\s*,?\s+(?:is\s+|was\s+|se\s+llama\s+)?)"

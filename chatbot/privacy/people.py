@@ -69,7 +69,7 @@ def redact_people(text: str, s: Scrubber, found: set[str]) -> str:
     caps = _caps_text(text)
     # "Pain Is Worse In The Morning": capitals that mark no name, so none of them is evidence
     title_case = sum(zipf(w) >= 5.0 for w in re.findall(rf"(?<=[{LO},] )[{UP}][{LO}]+\b", text)) >= 3
-    tokens = [m for m in _TOKEN.finditer(text) if caps or not m.group().isupper()]
+    tokens = list(_TOKEN.finditer(text))
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
@@ -78,7 +78,8 @@ def redact_people(text: str, s: Scrubber, found: set[str]) -> str:
         while (i + len(run) < len(tokens) and len(run) < 4
                and re.fullmatch(r"[ \t]+", text[run[-1].end() : tokens[i + len(run)].start()])):
             run.append(tokens[i + len(run)])
-        if len(run) >= 2 and _given(first.group(), 4.7) and all(_family(t.group()) for t in run[1:2]):
+        same_case = all(t.group().isupper() == first.group().isupper() for t in run)
+        if len(run) >= 2 and same_case and _given(first.group(), 4.7) and _family(run[1].group()):
             taken = [first, run[1]]
             for t in run[2:]:
                 if not _family(t.group()):
@@ -90,7 +91,7 @@ def redact_people(text: str, s: Scrubber, found: set[str]) -> str:
                 i += len(taken)
                 continue
         opening = _SENTENCE_START.search(text[: first.start()]) is not None
-        if (not caps and not title_case and _given(first.group())
+        if (not caps and not title_case and not first.group().isupper() and _given(first.group())
                 and (not opening or _PERSON_VERB.match(text, first.end()))
                 and (len(run) == 1 or not run[1].group()[0].isupper())
                 and not placeish(text, first.start(), first.end())):

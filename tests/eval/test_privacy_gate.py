@@ -1,8 +1,9 @@
 """The privacy gate: the real Redactor over the frozen corpus, read only in aggregate.
 
 Floors are what the redactor honestly reaches on frozen.yaml, never above it (see README, Privacy):
-the issue's 1.0 on SSN, PHONE, EMAIL, MEMBER_ID and MEDICARE is met; NAME (0.64) and DOB (0.957)
-fall short of its 0.95 on names, so their floors sit just under today's numbers to catch regressions.
+the issue's 1.0 on SSN, PHONE, EMAIL, MEMBER_ID and MEDICARE is met; NAME (0.746) and DOB (0.957)
+fall short of its 0.95, so their floors sit just under today's numbers to catch regressions, as does
+ADDRESS (0.947).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from eval.privacy.measure import Case, Identifier, appears, measure, over_redacted, score
 
 FLOORS = {"SSN": 1.0, "PHONE": 1.0, "EMAIL": 1.0, "MEMBER_ID": 1.0, "MEDICARE": 1.0,
-          "CARD": 0.97, "DOB": 0.95, "ADDRESS": 0.80, "NAME": 0.63}
+          "CARD": 0.97, "DOB": 0.95, "ADDRESS": 0.94, "NAME": 0.74}
 FALSE_REDACTION_CEILING = 0.02  # share of the messages without identifiers that get any redaction
 
 
