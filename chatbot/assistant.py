@@ -1,8 +1,12 @@
 """The patient chat: one message in, one reply with exactly one route out.
 
 Order: limits, then crisis and red flags, then injection and abuse, then scope, then
-off-topic, then retrieval (follow-ups read with their conversation), then the answer engine. The raw
-message is redacted first: nothing after that line ever sees a phone number or a name.
+off-topic, then retrieval (follow-ups read with their conversation), then the answer engine. Personal
+details are redacted before anything is stored or handed to the answer engine (which may send it to a
+model): the stored turn, the history later turns read and the engine's question never hold a phone number
+or a name. The guard and retrieval read the patient's own words, in memory only, so that a word the redactor
+mistakes for a name ("bent", "tore") or an address ("100 push ups") can neither hide a red flag nor change
+the article.
 """
 
 from __future__ import annotations
@@ -108,7 +112,7 @@ class Assistant:
         redacted = self.redactor.redact(message or "").text
         final: Reply | None = None
         try:
-            for final in self._route(redacted, session, reply_id, limited=not preview):
+            for final in self._route(message or "", session, reply_id, limited=not preview):
                 yield final
         except Exception:  # a reply must never crash the chat; the cause goes to the log only
             log.exception("reply failed (session %s)", session)
@@ -183,7 +187,7 @@ class Assistant:
             yield self._no_match(session, reply_id, f"best match {retrieval.best_dense:.2f}; unknown words: {unknown}")
             return
         answered = False
-        for answer in self.engine.stream(retrieval.query, retrieval.passages, shown=shown):
+        for answer in self.engine.stream(self._private(retrieval.query), retrieval.passages, shown=shown):
             if not answer.sentences:
                 continue
             answered = True
@@ -211,7 +215,7 @@ class Assistant:
                                  lang="es", key="no_spanish_article")
             return
         answered = False
-        for answer in self.engine.stream(retrieval.query, retrieval.passages, shown=shown):
+        for answer in self.engine.stream(self._private(retrieval.query), retrieval.passages, shown=shown):
             if answer.sentences:
                 answered = True
                 yield self._answer(answer, retrieval, session, reply_id, question=verdict.text, shown=shown, lang="es")
@@ -241,6 +245,10 @@ class Assistant:
                          detail="vague; no articles to offer")
         return Reply(self.replies.say("clarify"), Route.CLARIFY, session, reply_id=reply_id,
                      passages=retrieval.passages, detail="vague question", choices=tuple(titles))
+
+    def _private(self, query: str) -> str:
+        """What the answer engine may see of the question: redacted, since the LLM engine sends it out."""
+        return self.redactor.redact(query).text
 
     def _fixed(self, verdict: GuardVerdict, text: str) -> str:
         route, kind, lang = verdict.route, verdict.kind, verdict.lang
@@ -291,7 +299,7 @@ class Assistant:
         yield base
         if not relevant:
             return
-        for answer in self.engine.stream(retrieval.query, retrieval.passages, shown=shown):
+        for answer in self.engine.stream(self._private(retrieval.query), retrieval.passages, shown=shown):
             if answer.sentences:
                 education = f"{self.replies.scope('general_education')} {answer.text}"
                 yield replace(base, answer=f"{head}\n\n{education}\n\n{tail}", sources=answer.citations,

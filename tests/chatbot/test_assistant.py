@@ -11,6 +11,7 @@ import pytest
 
 from chatbot.assistant import Assistant
 from chatbot.build import build_assistant
+from chatbot.privacy import Redactor
 from chatbot.reply import Reply, Route
 from chatbot.settings import Settings
 from knowledge_base.embeddings import MiniLMEmbeddings
@@ -204,6 +205,19 @@ def test_llm_engine_answers_through_the_assistant_on_redacted_text(
     assert reply.sources and reply.sources[0].id == "why-does-hip-mobility-matter"
     assert model.prompts and all("555-123-4567" not in p and "Jane Doe" not in p for p in model.prompts)
     assert "<passage" in model.prompts[0]
+
+
+@pytest.mark.parametrize(("message", "route"), [
+    # Zero-width characters split "face" and the redactor reads its first letters as a name.
+    ("my dad's fa\u200bce is dro\u200boping on the right and he can't lift his right ar\u200bm", Route.EMERGENCY),
+])
+def test_a_word_the_redactor_mistakes_still_reaches_the_guard(assistant: Assistant, message: str,
+                                                             route: Route) -> None:
+    assert Redactor().redact(message).found  # the redactor does take a word of it for a personal detail
+    reply = ask(assistant, message)
+    assert reply.route is route
+    stored = [text for role, text in assistant.conversations.history(reply.session) if role == "patient"]
+    assert stored == [Redactor().redact(message).text]  # what is stored is still the redacted message
 
 
 @pytest.mark.parametrize("message", ["I have shin splints, what helps?", "what exercises help with bursitis?"])
