@@ -133,6 +133,11 @@ class Settings(BaseSettings):
 
     # Staff console logins: JSON {"name": "<hash from `uplifted staff hash-password`>"}; also see staff_users_path.
     staff_users: dict[str, str] = Field(default_factory=dict)
+    # A console session unused this long must log in again.
+    staff_idle_timeout_minutes: int = Field(default=30, gt=0)
+    # Signs the console's session cookies (16+ characters; the same on every server process). Unset: a random key
+    # per process, so logins end on restart.
+    secret_key: SecretStr | None = None
 
     clinic: ClinicProfile = Field(default_factory=ClinicProfile)
     brand: BrandSettings = Field(default_factory=BrandSettings)
