@@ -79,7 +79,8 @@ class LoginPage:
             headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
             kind = dict(headers).get(b"content-type", b"")
             page = bytes(body)
-            if kind.startswith(b"text/html") and b"content-encoding" not in dict(headers) and b"</head>" in page:
+            if kind.startswith(b"text/html") and b"content-encoding" not in dict(headers) and b"</head>" in page \
+                    and b"<title>" not in page:  # the console's own login page (chatbot/staff/login.py) has one
                 page = page.replace(b"</head>", self.head + b"</head>", 1)
             await send({**start, "headers": [*headers, (b"content-length", str(len(page)).encode())]})
             await send({"type": "http.response.body", "body": page})

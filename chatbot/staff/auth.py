@@ -1,4 +1,4 @@
-"""Staff logins: scrypt password hashes from settings, never a plain password, and a lockout.
+"""Staff logins: scrypt password hashes from settings, never a plain password, and a throttle.
 
 Users come from two places, both settings: ``UPLIFTED_STAFF_USERS`` (JSON ``{"name": "<hash>"}``)
 and the users file under the data dir that ``uplifted staff add-user`` keeps (mode 0600).
@@ -16,11 +16,13 @@ import os
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot.settings import Settings
+from chatbot.staff.session import StaffSessions
+from chatbot.staff.throttle import LoginThrottle
 
 SCHEME = "scrypt"
 N, R, P = 2**14, 8, 1
@@ -112,44 +114,89 @@ def configured_users(settings: Settings) -> dict[str, str]:
     return users
 
 
+class HashingBusy(RuntimeError):
+    """As many password checks as allowed are already running; this one is refused rather than queued."""
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """A login try: the staff name when it worked, else the refusal to show; ``notice`` is news for the staff
+    member (failed logins for their name since their last one)."""
+
+    user: str | None
+    message: str = ""
+    retry_after_s: int = 0
+    status: int = 200
+    notice: str | None = None
+
+
+WRONG = "Wrong staff name or password."
+BUSY = "The server is busy checking other logins. Please try again in a few seconds."
+
+
 class StaffAuth:
-    """The login check Gradio calls, with a lockout after repeated failures for one name."""
+    """Staff logins: the password check (at most ``max_hashing`` at once, so a flood of logins can't take the
+    CPU from patients' replies), the :class:`~chatbot.staff.throttle.LoginThrottle` and the console's sessions."""
 
     def __init__(
-        self, users: Mapping[str, str], *, max_failures: int = 5, lockout_s: float = 900.0,
-        clock: Callable[[], float] = time.monotonic,
+        self, users: Mapping[str, str], *, throttle: LoginThrottle | None = None,
+        sessions: StaffSessions | None = None, hasher: Callable[[str, str], bool] = verify_password,
+        max_hashing: int = 1,
     ) -> None:
         if not users:
             raise StaffAuthError(f"The staff console is off: no staff login is set. {HOW_TO}")
+        if max_hashing < 1:
+            raise ValueError("max_hashing must be at least 1")
         self.users = dict(users)
-        self.max_failures = max_failures
-        self.lockout_s = lockout_s
-        self._clock = clock
-        self._failures: dict[str, list[float]] = {}
+        self.throttle = throttle or LoginThrottle()
+        self.sessions = sessions or StaffSessions(secrets.token_urlsafe(32))
+        self._hasher = hasher
+        self._hashing = threading.BoundedSemaphore(max_hashing)
+        self._notices: dict[str, str] = {}
         self._lock = threading.Lock()
         # Unknown names cost the same time as known ones, so a login does not tell which names exist.
         self._decoy = hash_password(secrets.token_urlsafe(16))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StaffAuth:
-        return cls(configured_users(settings))
+        return cls(configured_users(settings), sessions=StaffSessions.from_settings(settings))
 
     def is_staff(self, username: str | None) -> bool:
         return bool(username) and username in self.users
 
-    def locked(self, username: str) -> bool:
-        now = self._clock()
-        with self._lock:
-            recent = [t for t in self._failures.get(username, []) if now - t < self.lockout_s]
-            self._failures[username] = recent
-            return len(recent) >= self.max_failures
+    def check_password(self, username: str, password: str) -> bool:
+        """The password check alone; raises :class:`HashingBusy` when too many are running already."""
+        if not self._hashing.acquire(blocking=False):
+            raise HashingBusy(BUSY)
+        try:
+            ok = self._hasher(password, self.users.get(username, self._decoy))
+        finally:
+            self._hashing.release()
+        return ok and username in self.users
 
-    def __call__(self, username: str, password: str) -> bool:
+    def log_in(self, username: str, password: str, client: str) -> LoginOutcome:
+        """Try a login from address ``client``. Blocks for one password check: call it off the event loop."""
         username = (username or "").strip()
-        if self.locked(username):
-            return False
-        ok = verify_password(password or "", self.users.get(username, self._decoy)) and username in self.users
-        if not ok:
-            with self._lock:
-                self._failures.setdefault(username, []).append(self._clock())
-        return ok
+        refusal = self.throttle.check(username, client)
+        if refusal is not None:
+            return LoginOutcome(None, refusal.message, refusal.retry_after_s, 429)
+        try:
+            ok = self.check_password(username, password or "")
+        except HashingBusy:
+            return LoginOutcome(None, BUSY, 5, 503)
+        if ok:
+            notice = self.throttle.succeeded(username, client)
+            if notice:
+                with self._lock:
+                    self._notices[username] = notice
+            return LoginOutcome(username, notice=notice)
+        self.throttle.failed(username, client, staff=self.is_staff(username))
+        after = self.throttle.check(username, client)
+        if after is not None:
+            return LoginOutcome(None, f"{WRONG} {after.message}", after.retry_after_s, 401)
+        return LoginOutcome(None, WRONG, 0, 401)
+
+    def take_notice(self, username: str) -> str | None:
+        """The news for ``username`` from their last login, once (the console shows it when it opens)."""
+        with self._lock:
+            return self._notices.pop(username, None)

@@ -70,10 +70,12 @@ def build_console(
             choices=render.article_choices(records), value=selected if selected in ids else None)
 
     @staff
-    def load_page(request: gr.Request) -> tuple[str, str, Any]:
+    def load_page(request: gr.Request) -> tuple[str, Any, str, Any]:
         user = staff_name(request, auth)
         table, picker = article_list()
-        return f"Logged in as **{render.esc(user)}**", table, picker
+        notice = auth.take_notice(user)  # failed logins for this name since the last login, shown once
+        shown = gr.Markdown(f"**Login security:** {render.esc(notice)}" if notice else "", visible=bool(notice))
+        return f"Logged in as **{render.esc(user)}**", shown, table, picker
 
     @staff
     def refresh_articles(selected: str | None, request: gr.Request) -> tuple[str, Any]:
@@ -245,6 +247,7 @@ def build_console(
                 user_line = gr.Markdown(elem_id="user-line", min_height=0)
                 # Relative, so it stays under the console's own path (Gradio's /logout for this app).
                 gr.Button("Log out", link="logout", link_target="_self", size="sm", elem_id="log-out")
+        login_notice = gr.Markdown(visible=False, elem_id="login-notice", min_height=0)
         with gr.Tabs():
             with gr.Tab("Articles", id="articles", elem_id="tab-articles"):
                 articles_html = gr.HTML(elem_id="articles-table")
@@ -328,7 +331,7 @@ def build_console(
                                            label="Failed cases", wrap=True, interactive=False)
 
         reopen = [detail, e_title, e_url, e_tags, e_reviewed, e_due]
-        console.load(load_page, None, [user_line, articles_html, picker], api_name="load")
+        console.load(load_page, None, [user_line, login_notice, articles_html, picker], api_name="load")
         refresh.click(refresh_articles, picker, [articles_html, picker], api_name="articles")
         picker.change(open_article, picker, reopen, api_name="open_article")
         save.click(save_details, [picker, e_title, e_url, e_tags, e_reviewed, e_due],

@@ -30,6 +30,7 @@ from chatbot.settings import Settings
 from chatbot.staff import render
 from chatbot.staff.a11y import CONSOLE_JS, LoginPage
 from chatbot.staff.auth import StaffAuth, StaffAuthError
+from chatbot.staff.login import LoginForm, add_staff_login
 from chatbot.web.app import build_app, launch_options
 from chatbot.web.embed import FRAME_HEAD, add_embedding
 from chatbot.web.theme import build_theme, font_routes, palette
@@ -97,11 +98,12 @@ def build_server(
         console = build_console(settings, assistant=assistant, kb=kb, auth=auth,
                                 insights=PatientInsights(assistant.conversations, embeddings))
         settings.evals_dir.mkdir(parents=True, exist_ok=True)
+        form = LoginForm(path=STAFF_PATH, heading=f"{clinic_name} staff console",
+                         colour=palette(settings.brand).primary,
+                         intro="Log in with your staff name and password. After a few wrong tries from one address, "
+                               "that address has to wait before it can try again.")
         gr.mount_gradio_app(
-            app, console, path=STAFF_PATH, auth=auth,
-            auth_message=f"{clinic_name} staff console. Log in with your staff name and password "
-                         f"(after {auth.max_failures} wrong tries, a name is locked for "
-                         f"{round(auth.lockout_s / 60)} minutes).",
+            app, console, path=STAFF_PATH, auth_dependency=add_staff_login(app, auth, path=STAFF_PATH, form=form),
             theme=build_theme(settings.brand), css=render.CSS, js=CONSOLE_JS, footer_links=[], run_history=False,
             show_error=False, max_file_size=settings.max_article_bytes, allowed_paths=[str(settings.evals_dir)],
             app_kwargs={"routes": font_routes()},

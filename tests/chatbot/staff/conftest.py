@@ -14,7 +14,9 @@ import uvicorn
 from gradio_client import Client
 
 from chatbot.settings import ClinicProfile, Settings
-from chatbot.staff.auth import StaffAuth, hash_password
+from chatbot.staff.auth import StaffAuth, configured_users, hash_password
+from chatbot.staff.session import StaffSessions
+from chatbot.staff.throttle import LoginThrottle
 from chatbot.web.server import Server, build_server
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.factory import build_knowledge_base
@@ -27,11 +29,21 @@ CLINIC = ClinicProfile(name="Uplifted Test Clinic", booking_url="https://uplifte
                        phone="(555) 010-9999")
 
 
+class ManualClock:
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class Live:
     server: Server
     url: str
     settings: Settings
+    auth: StaffAuth
+    clock: ManualClock  # the login throttle's: failed logins wait or expire only when a test moves it
 
     def staff(self) -> Client:
         return Client(f"{self.url}/staff/", auth=(STAFF, PASSWORD), verbose=False)
@@ -74,8 +86,11 @@ def live(staff_env: None, embeddings: MiniLMEmbeddings, tmp_path_factory: pytest
     shutil.copytree(SAMPLE_ARTICLES, folder, dirs_exist_ok=True)
     kb = build_knowledge_base(settings, embeddings=embeddings)
     assert kb.sync(folder, by="setup").ok
-    server = build_server(settings, embeddings=embeddings, kb=kb, auth=StaffAuth.from_settings(settings))
+    clock = ManualClock()
+    auth = StaffAuth(configured_users(settings), sessions=StaffSessions.from_settings(settings),
+                     throttle=LoginThrottle(clock=clock))
+    server = build_server(settings, embeddings=embeddings, kb=kb, auth=auth)
     assert server.console_off is None
     with serving(server) as url:
-        yield Live(server, url, settings)
+        yield Live(server, url, settings, auth, clock)
     server.assistant.conversations.close()

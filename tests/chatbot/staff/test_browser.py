@@ -127,6 +127,24 @@ def test_login_and_upload_in_chromium_with_screenshots(browser: Browser, live: L
     assert {p.name for p in SHOTS.glob("*.png")} >= {f"{n}-{s}.png" for n, _ in TABS for s in SIZES}
 
 
+def test_the_login_page_says_when_this_address_must_wait(browser: Browser, live: Live) -> None:
+    """Failed logins from one address (uvicorn takes it from X-Forwarded-For sent through 127.0.0.1, as from a
+    local proxy): the page says why, keeps the name typed, and stays accessible."""
+    page = browser.new_page(viewport=SIZES["phone"], extra_http_headers={"X-Forwarded-For": "192.0.2.77"})
+    page.goto(f"{live.url}/staff/")
+    for _ in range(3):
+        page.locator("#username").fill(STAFF)
+        page.locator("#password").fill("not the password")
+        with page.expect_navigation(timeout=TIMEOUT):  # the form posts and the server answers with the page
+            page.get_by_role("button", name="Login").click()
+        expect(page.locator("#login-message")).to_contain_text("Wrong staff name or password")
+    expect(page.locator("#login-message")).to_contain_text("Too many failed logins from this address: wait")
+    expect(page.locator("#username")).to_have_value(STAFF)
+    page.screenshot(path=SHOTS / "login-refused-phone.png", full_page=True)
+    assert_accessible(page, "the console's login page with a refusal (phone)")
+    page.close()
+
+
 def test_the_patient_chat_still_works_beside_the_console(browser: Browser, live: Live) -> None:
     """The patient app is barred from Gradio's file cache (staff exports live there); the chat must not care."""
     page = browser.new_page(viewport=SIZES["phone"])
