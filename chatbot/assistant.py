@@ -23,6 +23,7 @@ from chatbot.contact import ContactRequestError, contact_problems
 from chatbot.engines.base import AnswerEngine
 from chatbot.guard.router import Guard, GuardVerdict
 from chatbot.privacy import Redactor
+from chatbot.question_kind import question_kind
 from chatbot.ratelimit import RateLimiter
 from chatbot.replies import Replies
 from chatbot.reply import Answer, Reply, Route
@@ -49,6 +50,9 @@ def small_talk_kind(text: str) -> str:
 
 def new_session() -> str:
     return uuid.uuid4().hex[:16]
+
+
+EXACT_KINDS = frozenset({"timing", "amount", "why"})
 
 
 class Assistant:
@@ -112,7 +116,7 @@ class Assistant:
         redacted = self.redactor.redact(message or "").text
         final: Reply | None = None
         try:
-            for final in self._route(message or "", session, reply_id, limited=not preview):
+            for final in self._route(message or "", session, reply_id, limited=not preview, redacted=redacted):
                 yield final
         except Exception:  # a reply must never crash the chat; the cause goes to the log only
             log.exception("reply failed (session %s)", session)
@@ -147,7 +151,8 @@ class Assistant:
                 lang: str = "en") -> Reply:
         return Reply(text, route, session, reply_id=reply_id, detail=detail, lang=lang)
 
-    def _route(self, text: str, session: str, reply_id: str, *, limited: bool = True) -> Iterator[Reply]:
+    def _route(self, text: str, session: str, reply_id: str, *, limited: bool = True,
+               redacted: str | None = None) -> Iterator[Reply]:
         if limited and self.rate_limiter is not None:
             wait = self.rate_limiter.wait_seconds(session)
             if wait:
@@ -157,7 +162,7 @@ class Assistant:
         history = self.conversations.history(session, limit=8)
         earlier = [t for role, t in history if role == "patient"]
         shown = [t for role, t in history if role == "assistant"]
-        verdict = self.guard.check(text, earlier)
+        verdict = self.guard.check(text, earlier, redacted=redacted)
         if verdict.route is not None and verdict.route is not Route.SCOPE_REDIRECT:
             written = "es" if verdict.lang == "es" and verdict.route is not Route.OTHER_LANGUAGE else "en"
             yield self._canned(self._fixed(verdict, text), verdict.route, session, reply_id,
@@ -228,7 +233,11 @@ class Assistant:
         retrieval measured. Without the model (a test's bare assistant), the old rule: a strong enough match
         and few words no article uses."""
         if self.answerability is not None:
-            return self.answerability.decide(retrieval).label
+            label = self.answerability.decide(retrieval).label
+            # Asking back is for vague messages; "how long should I ice my ankle?" asks something exact.
+            if label == "clarify" and retrieval.asks and question_kind(retrieval.query) in EXACT_KINDS:
+                return "answer"
+            return label
         relevant = bool(retrieval.passages) and (
             retrieval.best_dense >= self.strong_match
             or (retrieval.best_dense >= self.no_match_threshold and retrieval.unknown_share < 0.34))

@@ -61,8 +61,10 @@ class Guard:
         norm = normalise(text)
         return any(p.search(norm) for p in self.on_topic)
 
-    def check(self, message: str, earlier: Sequence[str] = ()) -> GuardVerdict:
-        """``earlier``: the patient's earlier messages in this conversation, oldest first."""
+    def check(self, message: str, earlier: Sequence[str] = (), *, redacted: str | None = None) -> GuardVerdict:
+        """``earlier``: the patient's earlier messages in this conversation, oldest first. ``redacted``: the
+        message with personal details replaced, which the intent classifier reads (it learned from messages
+        without raw phone numbers and addresses, which it would read as clinic business)."""
         text = message.strip()
         if not text:
             return GuardVerdict(Route.BLOCKED, "empty")
@@ -96,10 +98,11 @@ class Guard:
                 return GuardVerdict(Route.SCOPE_REDIRECT, kind, text, lang=lang)
         if lang == "other":
             return GuardVerdict(Route.OTHER_LANGUAGE, "other_language", text, lang=lang)
-        intent = self.intents.classify(text) if self.intents else None
+        private = self.safety.clean(strip_markup(redacted)) if redacted is not None else text
+        intent = self.intents.classify(private) if self.intents else None
         if intent is not None and intent.label == "off_topic" and earlier and self.intents is not None:
             # "ok and how many times a day?" is off-topic alone and a question in its conversation.
-            intent = self.intents.classify(f"{topic_of(earlier)} {text}")
+            intent = self.intents.classify(f"{topic_of(earlier)} {private}")
         if intent is not None:
             detail = f"classifier {intent.confidence:.2f}"
             if intent.label == "scope_redirect":

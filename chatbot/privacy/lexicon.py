@@ -66,6 +66,8 @@ NOT_NAMES = words(
     lakers yankees disney christmas easter thanksgiving labor memorial halloween hanukkah ramadan
     boston denver phoenix orlando chicago houston dallas seattle portland atlanta miami
     naples dublin london paris
+    shin shins splint splints bunion bunions fascia fasciitis tendon tendons bursa bursitis cuff rotator
+    meniscus labrum coccyx sacrum sternum clavicle femur tibia fibula patella ulna radius humerus pelvis
     america american english mexico canada texas florida california virginia georgia carolina
     cape cod golden gate chapultepec santa san fe """
 )
