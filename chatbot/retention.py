@@ -30,7 +30,9 @@ def purge(store: ConversationStore, settings: Settings) -> Purged:
 
 
 class RetentionJob:
-    """A daemon thread that purges at once and then every ``interval_s`` seconds until stopped."""
+    """Purges at once, in the caller's thread, then every ``interval_s`` seconds in a daemon thread until
+    stopped. (The first purge runs in the caller so that a server built and closed at once, as tests do, never
+    has a thread using its database while it closes: that crashed the SQLite module.)"""
 
     def __init__(self, store: ConversationStore, settings: Settings, *, interval_s: float = DAY_S) -> None:
         if interval_s <= 0:
@@ -41,6 +43,7 @@ class RetentionJob:
         self._thread = threading.Thread(target=self._loop, name="uplifted-retention", daemon=True)
 
     def start(self) -> RetentionJob:
+        self._run_once()
         self._thread.start()
         return self
 
@@ -49,11 +52,13 @@ class RetentionJob:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                done = purge(self.store, self.settings)
-                log.info("retention: %d conversations, %d booking requests deleted", done.conversations, done.bookings)
-            except Exception:  # a failed purge is retried at the next interval, never stops the server
-                log.exception("retention purge failed")
-            self.runs += 1
-            self._stop.wait(self.interval_s)
+        while not self._stop.wait(self.interval_s):
+            self._run_once()
+
+    def _run_once(self) -> None:
+        try:
+            done = purge(self.store, self.settings)
+            log.info("retention: %d conversations, %d booking requests deleted", done.conversations, done.bookings)
+        except Exception:  # a failed purge is retried at the next interval, never stops the server
+            log.exception("retention purge failed")
+        self.runs += 1
