@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=700, gt=100)
     chunk_overlap: int = Field(default=0, ge=0)
     max_article_bytes: int = Field(default=5_000_000, gt=0)
+    # Seconds a change to the knowledge base waits for another one (a sync, publish or remove) to finish.
+    kb_write_wait_s: float = Field(default=30.0, ge=0)
 
     retention_days: int = Field(default=90, gt=0)
     booking_retention_days: int = Field(default=30, gt=0)

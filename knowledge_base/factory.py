@@ -12,6 +12,7 @@ from chatbot.settings import Settings
 from knowledge_base.catalog import Catalog
 from knowledge_base.chunking import Chunker
 from knowledge_base.embeddings import MiniLMEmbeddings
+from knowledge_base.locking import FileWriterLock
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.store import open_chroma
 
@@ -60,4 +61,6 @@ def build_knowledge_base(
         max_article_bytes=settings.max_article_bytes,
         base_url=settings.articles_base_url,
         on_progress=on_progress,
+        # Next to the catalog: every process using this data dir (server, CLI) takes turns.
+        writer_lock=FileWriterLock(settings.data_dir / "kb-writer.lock", wait_s=settings.kb_write_wait_s),
     )

@@ -10,7 +10,9 @@ already stored), while the :class:`Catalog` decides which chunks are live. Order
 5. the journal entry is cleared.
 
 A crash between any two steps leaves every article in its old or its new state, and
-:meth:`KnowledgeBase.repair` (run before every change) deletes what a crash left behind.
+:meth:`KnowledgeBase.repair` (run before every change) deletes what a crash left behind. Every change
+holds the writer lock (:mod:`knowledge_base.locking`) from its repair to its end, so two changes never
+interleave and a repair never mistakes a running change for a crashed one.
 
 Staff's one-article operations (replace with a file, edit metadata, read the text back, and the
 dry-run staging of uploads) live in :mod:`knowledge_base.editing` and :mod:`knowledge_base.staging`;
@@ -19,6 +21,7 @@ the methods here delegate to them, and their writes take the same path.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -26,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from langchain_core.documents import Document
 from langchain_core.indexing import RecordManager, index
@@ -38,11 +42,26 @@ from knowledge_base.chunking import Chunker
 from knowledge_base.editing import UNSET, MetadataEdit, Unset
 from knowledge_base.language import DEFAULT_LANG, lang_where, parse_lang
 from knowledge_base.loaders import SUPPORTED, load_article
+from knowledge_base.locking import ThreadWriterLock, WriterBusy, WriterLock
 from knowledge_base.report import SyncReport, UnknownArticle
 from knowledge_base.staging import StagedFile
 
 __all__ = ["UNSET", "KnowledgeBase", "MetadataEdit", "Passage", "StagedFile", "SyncReport", "UnknownArticle",
-           "Unset", "chunk_uid"]
+           "Unset", "WriterBusy", "chunk_uid"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _exclusive(method: Callable[Concatenate[KnowledgeBase, P], R]) -> Callable[Concatenate[KnowledgeBase, P], R]:
+    """Run a change holding the knowledge base's writer lock (re-entrant: a change may call another)."""
+
+    @functools.wraps(method)
+    def locked(self: KnowledgeBase, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.writer_lock.hold():
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 def chunk_uid(doc: Document) -> str:
@@ -85,7 +104,11 @@ class KnowledgeBase:
         base_url: str | None = None,
         batch_articles: int = 200,
         on_progress: Callable[[int, int], None] | None = None,
+        writer_lock: WriterLock | None = None,
     ) -> None:
+        """``writer_lock`` serialises changes; without one, only this process's threads are kept apart, so
+        give every knowledge base that shares its catalog with another process the same lock file
+        (``knowledge_base.factory`` does)."""
         if batch_articles <= 0:
             raise ValueError("batch_articles must be positive")
         self.store = store
@@ -96,6 +119,7 @@ class KnowledgeBase:
         self.base_url = base_url
         self.batch_articles = batch_articles
         self.on_progress = on_progress
+        self.writer_lock: WriterLock = writer_lock or ThreadWriterLock()
         self._languages: tuple[int, frozenset[str]] | None = None  # (revision, languages)
 
     # --- loading -----------------------------------------------------------------------
@@ -107,6 +131,7 @@ class KnowledgeBase:
         return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
     # --- changes -----------------------------------------------------------------------
+    @_exclusive
     def sync(self, folder: Path, *, by: str) -> SyncReport:
         """Make the knowledge base equal to the folder's articles."""
         folder = Path(folder)
@@ -146,6 +171,7 @@ class KnowledgeBase:
         report.removed.extend(gone)
         return report
 
+    @_exclusive
     def add(self, paths: Iterable[Path], *, by: str) -> SyncReport:
         """Add or replace the given article files; bad files are reported, the rest go in."""
         report = SyncReport(repaired=self.repair())
@@ -162,6 +188,7 @@ class KnowledgeBase:
         self._write(articles, report, by=by)
         return report
 
+    @_exclusive
     def remove(self, article_ids: Sequence[str], *, by: str) -> SyncReport:
         missing = [a for a in article_ids if self.catalog.get(a) is None]
         if missing:
@@ -171,12 +198,14 @@ class KnowledgeBase:
         report.removed.extend(dict.fromkeys(article_ids))
         return report
 
+    @_exclusive
     def replace(self, article_id: str, path: Path, *, by: str) -> SyncReport:
         """Make the file's content the article ``article_id``, whatever id or name the file has.
 
         A file that can't be loaded is reported in ``errors`` and the live version stays."""
         return editing.replace(self, article_id, Path(path), by=by)
 
+    @_exclusive
     def update_metadata(
         self,
         article_id: str,
@@ -205,6 +234,7 @@ class KnowledgeBase:
         """What :meth:`replace` would do with this file, writing nothing."""
         return staging.stage_replace(self, article_id, Path(path))
 
+    @_exclusive
     def repair(self) -> list[str]:
         """Delete chunks a crashed change left behind; return the articles tidied."""
         pending = self.catalog.pending()

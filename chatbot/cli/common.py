@@ -38,10 +38,10 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 @contextmanager
 def clean_errors() -> Iterator[None]:
     """Turn the failures staff can fix (store down, bad path, unknown id) into one line."""
-    from knowledge_base.service import UnknownArticle
+    from knowledge_base.service import UnknownArticle, WriterBusy
     from knowledge_base.store import StoreUnavailable
 
     try:
         yield
-    except (StoreUnavailable, UnknownArticle, NotADirectoryError, FileNotFoundError, ValueError) as exc:
+    except (StoreUnavailable, UnknownArticle, WriterBusy, NotADirectoryError, FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from None

@@ -146,3 +146,20 @@ def test_ask_json_and_session_continues(tmp_path: Path) -> None:
     assert follow["sources"][0]["id"] == "why-does-hip-mobility-matter"
     code, out, _ = uplifted("ask", "cant feel my groin")
     assert code == 0 and "911" in out and "route: emergency" in out
+
+
+def test_a_sync_while_another_change_runs_says_so_and_changes_nothing(
+    write_article: ArticleWriter, articles_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    from filelock import FileLock
+
+    write_article("heel", "Heel Pain", HEEL)
+    monkeypatch.setenv("UPLIFTED_KB_WRITE_WAIT_S", "0.1")
+    (tmp_path / "data").mkdir(exist_ok=True)
+    with FileLock(tmp_path / "data" / "kb-writer.lock"):  # as a console publish in the server would
+        code, _, err = uplifted("kb", "sync", str(articles_dir))
+    assert code == 1
+    assert "another change to the knowledge base" in err and "nothing was changed, try again" in err
+    code, out, _ = uplifted("kb", "list")
+    assert "heel" not in out
+    assert uplifted("kb", "sync", str(articles_dir))[0] == 0
