@@ -17,7 +17,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -169,15 +169,20 @@ class LLMEngine:
         timeout_s: float = 20.0,
         min_support: float = 0.55,
         min_overlap: float = 0.5,
+        max_running: int = 4,
     ) -> None:
-        if timeout_s <= 0:
-            raise ValueError("timeout_s must be positive")
+        """``max_running`` caps the model calls running at once, counting ones that timed out but are still
+        blocked in the provider's client: past it, a reply falls back at once instead of starting another
+        thread, so a hung provider can't pile up threads."""
+        if timeout_s <= 0 or max_running <= 0:
+            raise ValueError("timeout_s and max_running must be positive")
         if not (-1.0 <= min_support <= 1.0 and 0.0 <= min_overlap <= 1.0):
             raise ValueError("min_support must be in [-1, 1] and min_overlap in [0, 1]")
         self.model, self.fallback, self.embeddings = model, fallback, embeddings
         self.timeout_s, self.min_support, self.min_overlap = timeout_s, min_support, min_overlap
         self.prompt = load(PROMPT)
         self.rules = Rules.from_prompt(self.prompt["checks"])
+        self._running = threading.BoundedSemaphore(max_running)
 
     def messages(self, question: str, passages: Sequence[Passage]) -> list[BaseMessage]:
         """The prompt: passages as numbered, escaped <passage> data; flagged passages never go in."""
@@ -215,8 +220,11 @@ class LLMEngine:
         if not given:
             yield from self._fall_back(question, passages, "no passages", shown)
             return
+        if not self._running.acquire(blocking=False):
+            yield from self._fall_back(question, passages, "busy: earlier model calls are still running", shown)
+            return
         deadline = time.monotonic() + self.timeout_s
-        worker = _ModelStream(self.model, self.messages(question, given))
+        worker = _ModelStream(self.model, self.messages(question, given), done=self._running.release)
         kept: list[Verdict] = []
         dropped: list[str] = []
         reason: str | None = None
@@ -263,9 +271,10 @@ def _answer(kept: Sequence[Verdict], given: Sequence[Passage]) -> Answer:
 class _ModelStream:
     """Runs ``model.stream`` in a daemon thread so a hanging model can't block past the deadline."""
 
-    def __init__(self, model: BaseChatModel, messages: list[BaseMessage]) -> None:
+    def __init__(self, model: BaseChatModel, messages: list[BaseMessage], *, done: Callable[[], None]) -> None:
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._stop = threading.Event()
+        self._done = done  # called when the thread ends, however it ends
         context = contextvars.copy_context()  # keeps the caller's callbacks and tracing
         threading.Thread(target=context.run, args=(self._run, model, messages), daemon=True).start()
 
@@ -278,6 +287,8 @@ class _ModelStream:
             self._queue.put(("end", ""))
         except BaseException as exc:  # handed to the reader, which falls back
             self._queue.put(("error", exc))
+        finally:
+            self._done()
 
     def pieces(self, deadline: float) -> Iterator[tuple[str, bool]]:
         """Text as it arrives, then ``("", True)`` at the end; TimeoutError past ``deadline``."""
@@ -313,7 +324,9 @@ def build_chat_model(settings: Settings, *, timeout_s: float = 20.0) -> BaseChat
             )
         from langchain.chat_models import init_chat_model
 
-        return init_chat_model(settings.llm, api_key=key) if key else init_chat_model(settings.llm)
+        # timeout and max_retries are init_chat_model's common parameters: a hung provider frees its thread.
+        limits: dict[str, Any] = {"timeout": timeout_s, "max_retries": 0}
+        return init_chat_model(settings.llm, api_key=key, **limits) if key else init_chat_model(settings.llm, **limits)
     except Exception as exc:  # never chained: the original might show the key
         raise ValueError(_explain(settings.llm, exc, key)) from None
 

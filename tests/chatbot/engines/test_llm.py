@@ -239,6 +239,28 @@ def test_hanging_model_falls_back_after_the_timeout(embeddings, fallback) -> Non
     assert all(a.engine == "llm" for a in answers[:-1])  # whatever was shown before the hang was checked text
 
 
+def test_model_calls_still_hung_after_their_timeout_are_capped(embeddings, fallback) -> None:
+    embeddings.embed_query("load the model before the clock starts")
+    RELEASE.clear()
+    engine = LLMEngine(HangingModel(), fallback=fallback, embeddings=embeddings, timeout_s=0.5, max_running=1)
+    try:
+        first = list(engine.stream(QUESTION, PASSAGES))
+        threads = threading.active_count()
+        second = list(engine.stream(QUESTION, PASSAGES))
+        assert threading.active_count() == threads, "a second thread was started beside the hung one"
+    finally:
+        RELEASE.set()
+    assert first[-1].fallback_reason == "timeout"
+    assert [a.engine for a in second] == ["extractive"]
+    assert second[-1].fallback_reason == "busy: earlier model calls are still running"
+
+    deadline = time.monotonic() + 30
+    while threading.active_count() >= threads and time.monotonic() < deadline:  # the released thread ends
+        time.sleep(0.05)
+    engine.model, engine.timeout_s = fake(f"{GOOD_1} [1]"), 60.0
+    assert list(engine.stream(QUESTION, PASSAGES))[-1].engine == "llm", "the slot was not given back"
+
+
 @pytest.mark.parametrize("reply", ["NO_ANSWER", "The passages don't say. NO_ANSWER", "NO_ANSWER."])
 def test_no_answer_falls_back(embeddings, fallback, reply: str) -> None:
     answers = run(fake(reply), embeddings, fallback)
@@ -306,6 +328,15 @@ def test_build_chat_model_uses_an_openai_compatible_endpoint() -> None:
 
     assert isinstance(model, ChatOpenAI)
     assert model.model_name == "llama3.1" and model.openai_api_base == "http://localhost:11434/v1"
+    assert model.request_timeout == 7 and model.max_retries == 0
+
+
+def test_build_chat_model_bounds_every_provider_call() -> None:
+    from langchain_openai import ChatOpenAI
+
+    model = build_chat_model(Settings(llm="openai:gpt-4o-mini", llm_api_key="sk-test"), timeout_s=7)
+
+    assert isinstance(model, ChatOpenAI)
     assert model.request_timeout == 7 and model.max_retries == 0
 
 
