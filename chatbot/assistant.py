@@ -21,10 +21,11 @@ from chatbot.answerability import Answerability
 from chatbot.clinic import ClinicInfo
 from chatbot.contact import ContactRequestError, contact_problems
 from chatbot.engines.base import AnswerEngine
+from chatbot.guard.language import detect
 from chatbot.guard.router import Guard, GuardVerdict
 from chatbot.privacy import Redactor
 from chatbot.question_kind import question_kind
-from chatbot.ratelimit import RateLimiter
+from chatbot.ratelimit import Limits, RateLimited
 from chatbot.replies import Replies
 from chatbot.reply import Answer, Reply, Route
 from chatbot.retrieval import Retrieval, Retriever
@@ -65,7 +66,7 @@ class Assistant:
         replies: Replies,
         conversations: ConversationStore,
         redactor: Redactor | None = None,
-        rate_limiter: RateLimiter | None = None,
+        limits: Limits | None = None,
         clinic: ClinicInfo | None = None,
         answerability: Answerability | None = None,
         no_match_threshold: float = 0.45,
@@ -77,7 +78,7 @@ class Assistant:
         self.replies = replies
         self.conversations = conversations
         self.redactor = redactor or Redactor()
-        self.rate_limiter = rate_limiter
+        self.limits = limits
         self.clinic = clinic or ClinicInfo(replies.clinic)
         self.answerability = answerability
         self.no_match_threshold = no_match_threshold
@@ -92,9 +93,9 @@ class Assistant:
         self.retriever.vocabulary()
         self.guard.check("warming up")
 
-    def reply(self, message: str, session: str | None = None) -> Reply:
+    def reply(self, message: str, session: str | None = None, *, client: str | None = None) -> Reply:
         last: Reply | None = None
-        for last in self.stream(message, session):  # noqa: B007 - the last one is final
+        for last in self.stream(message, session, client=client):  # noqa: B007 - the last one is final
             pass
         assert last is not None
         return last
@@ -107,26 +108,68 @@ class Assistant:
         assert last is not None
         return last
 
-    def stream(self, message: str, session: str | None = None, *, preview: bool = False) -> Iterator[Reply]:
+    def stream(self, message: str, session: str | None = None, *, preview: bool = False,
+               client: str | None = None) -> Iterator[Reply]:
         """Progressively longer replies (the LLM engine streams); the last one is final and stored
-        (unless ``preview``: staff trying a question are neither rate-limited nor recorded)."""
+        (unless ``preview``: staff trying a question are neither rate-limited nor recorded).
+
+        ``client`` is who sent it (the web edge's client address): with limits set, it may send so many messages a
+        minute whatever session ids it uses. A rate-limited message and one over the length limit are counted,
+        never stored (a red flag in either still gets its safety reply)."""
         session = session if session and SESSION.match(session) else new_session()
         self._follow_clinic_profile()
         reply_id = uuid.uuid4().hex
-        redacted = self.redactor.redact(message or "").text
+        message = message or ""
+        if not preview:
+            wait = self._wait(session, client)
+            if wait:
+                yield self._rate_limited(message, session, reply_id, wait)
+                self._count_refused("rate_limited")
+                return
+        over_long = len(message) > self.guard.max_chars
+        redacted = self.redactor.redact(message).text
         final: Reply | None = None
         try:
-            for final in self._route(message or "", session, reply_id, limited=not preview, redacted=redacted):
+            for final in self._route(message, session, reply_id, redacted=redacted):
                 yield final
         except Exception:  # a reply must never crash the chat; the cause goes to the log only
             log.exception("reply failed (session %s)", session)
             final = Reply(self.replies.say("error"), Route.NO_MATCH, session, reply_id=reply_id, detail="error")
             yield final
-        if final is not None and not preview:
-            try:
-                self.conversations.record_turn(session, redacted, final)
-            except Exception:  # the patient still gets the reply; staff see the failure in the log
-                log.exception("could not store the reply (session %s)", session)
+        if final is None or preview:
+            return
+        if over_long:
+            self._count_refused("too_long")
+            return
+        try:
+            self.conversations.record_turn(session, redacted, final)
+        except Exception:  # the patient still gets the reply; staff see the failure in the log
+            log.exception("could not store the reply (session %s)", session)
+
+    def _wait(self, session: str, client: str | None) -> int:
+        """Seconds to wait before this session (and this client) may send again; 0 counts the message."""
+        if self.limits is None:
+            return 0
+        wait = self.limits.session.wait_seconds(session)
+        if not wait and client:
+            wait = self.limits.client.wait_seconds(client)
+        return wait
+
+    def _rate_limited(self, message: str, session: str, reply_id: str, wait: int) -> Reply:
+        """"Please wait", unless a reviewed red-flag rule matches (cheap, and a crisis never waits)."""
+        found = self.guard.safety.by_rule(message)
+        lang = "es" if detect(self.guard.safety.clean(message[:4000])) == "es" else "en"
+        if found is not None and found.route:
+            return self._canned(self.replies.say(found.route, lang=lang), Route(found.route), session, reply_id,
+                                f"rate_limited; {found.group}: {found.evidence}", lang=lang)
+        return replace(self._canned(self.replies.say("rate_limited", lang=lang, seconds=wait), Route.BLOCKED,
+                                    session, reply_id, "rate_limited", lang=lang), retry_after_s=wait)
+
+    def _count_refused(self, reason: str) -> None:
+        try:
+            self.conversations.count_refused(reason)
+        except Exception:  # counting must never cost the patient the reply
+            log.exception("could not count a refused message (%s)", reason)
 
     def _follow_clinic_profile(self) -> None:
         """A saved clinic profile (console, `uplifted clinic edit`) reaches every fixed reply from the next message."""
@@ -138,12 +181,19 @@ class Assistant:
     def feedback(self, reply_id: str, up: bool) -> None:
         self.conversations.add_feedback(reply_id, up)
 
-    def request_booking(self, session: str, name: str, phone: str, consent: bool, note: str = "") -> int:
+    def request_booking(self, session: str, name: str, phone: str, consent: bool, note: str = "", *,
+                        client: str | None = None) -> int:
         """Store a request to be called back; every wrong field first raises :class:`ContactRequestError`
-        (a ValueError) naming each problem, so nothing is stored."""
+        (a ValueError) naming each problem, so nothing is stored. With limits set, a ``client`` may send
+        ``UPLIFTED_BOOKING_LIMIT_PER_HOUR`` requests an hour (:class:`RateLimited` after that); the same number
+        again while its request is open stores nothing new (``ConversationStore.request_booking``)."""
         problems = contact_problems(name, phone, consent, note)
         if problems:
             raise ContactRequestError(problems)
+        if self.limits is not None and client:
+            wait = self.limits.booking.wait_seconds(client)
+            if wait:
+                raise RateLimited(wait, "booking requests")
         return self.conversations.request_booking(session, name, phone, note, consent)
 
     # --- routing -------------------------------------------------------------------------
@@ -151,14 +201,7 @@ class Assistant:
                 lang: str = "en") -> Reply:
         return Reply(text, route, session, reply_id=reply_id, detail=detail, lang=lang)
 
-    def _route(self, text: str, session: str, reply_id: str, *, limited: bool = True,
-               redacted: str | None = None) -> Iterator[Reply]:
-        if limited and self.rate_limiter is not None:
-            wait = self.rate_limiter.wait_seconds(session)
-            if wait:
-                yield self._canned(self.replies.say("rate_limited", seconds=wait), Route.BLOCKED, session, reply_id,
-                                   "rate_limited")
-                return
+    def _route(self, text: str, session: str, reply_id: str, *, redacted: str | None = None) -> Iterator[Reply]:
         history = self.conversations.history(session, limit=8)
         earlier = [t for role, t in history if role == "patient"]
         shown = [t for role, t in history if role == "assistant"]

@@ -15,7 +15,7 @@ from chatbot.guard.intent import IntentClassifier
 from chatbot.guard.router import Guard
 from chatbot.guard.safety import SafetyDetector
 from chatbot.privacy import Redactor
-from chatbot.ratelimit import RateLimiter
+from chatbot.ratelimit import Limits
 from chatbot.replies import Replies
 from chatbot.retrieval import Retriever
 from chatbot.settings import Settings
@@ -72,7 +72,7 @@ def build_assistant(
         replies=replies,
         conversations=ConversationStore.open(settings.conversations_path, redactor=redactor),
         redactor=redactor,
-        rate_limiter=RateLimiter(settings.rate_limit_per_minute) if rate_limit else None,
+        limits=Limits.from_settings(settings) if rate_limit else None,
         no_match_threshold=settings.no_match_threshold,
     )
     assistant.conversations.purge(settings.retention_days)

@@ -73,6 +73,7 @@ class Reply:
     body: str = ""  # the quoted or generated part of an answer, without lead-in or call to action
     choices: tuple[str, ...] = ()  # for `clarify`: what the patient can pick (article titles), shown as buttons
     lang: str = "en"  # the language the reply is written in ("en" or "es"), for the page's own words around it
+    retry_after_s: int = 0  # for a rate-limited message: seconds until the client may send again (HTTP Retry-After)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

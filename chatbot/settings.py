@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -120,6 +121,13 @@ class Settings(BaseSettings):
 
     max_message_chars: int = Field(default=2000, ge=10)
     rate_limit_per_minute: int = Field(default=12, gt=0)
+    # Per client (the socket's address, or the first untrusted address in X-Forwarded-For behind a trusted proxy),
+    # whatever session ids it sends; and booking requests per client per hour.
+    client_rate_limit_per_minute: int = Field(default=30, gt=0)
+    booking_limit_per_hour: int = Field(default=5, gt=0)
+    # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or networks (10.0.0.0/8).
+    # Unset: none, so the client is the socket's address (a header anyone can send names no one).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     retrieval_k: int = Field(default=4, gt=0)
     no_match_threshold: float = Field(default=0.45, gt=0, lt=1)
     llm_timeout_s: float = Field(default=20.0, gt=0)
@@ -160,6 +168,22 @@ class Settings(BaseSettings):
             value = value.split(",")
         if isinstance(value, list | tuple):
             return list(dict.fromkeys(web_origin(str(v)) for v in value if str(v).strip()))
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            found = []
+            for item in (str(v).strip() for v in value if str(v).strip()):
+                try:
+                    found.append(str(ipaddress.ip_network(item, strict=False)))
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an IP address or network like 10.0.0.0/8 "
+                                     "(UPLIFTED_TRUSTED_PROXIES)") from None
+            return list(dict.fromkeys(found))
         return value
 
     @property

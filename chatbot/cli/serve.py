@@ -7,7 +7,7 @@ import signal
 import socket
 from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -33,6 +33,16 @@ def _uvicorn(config: uvicorn.Config, on_stop: Callable[[], None]) -> uvicorn.Ser
     return Server(config)
 
 
+def uvicorn_config(app: Any, host: str, port: int, *, shutdown_timeout_s: int = 5) -> uvicorn.Config:
+    """How ``uplifted serve`` runs the app. uvicorn's own proxy handling is off: it believes X-Forwarded-For from
+    loopback by default, so anyone on the machine could name any client; the app reads it only from
+    ``UPLIFTED_TRUSTED_PROXIES`` (``chatbot.web.clients``)."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False,
+                          timeout_graceful_shutdown=shutdown_timeout_s)
+
+
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -43,7 +53,6 @@ def serve(
     Ctrl+C or SIGTERM stops it with status 0: open chat pages are let go at once, and any other request still
     open after UPLIFTED_SERVE_SHUTDOWN_TIMEOUT_S (5 s) is closed."""
     import torch
-    import uvicorn
 
     from chatbot.web.server import STAFF_PATH, build_server
 
@@ -60,8 +69,7 @@ def serve(
         err_console.print(f"[yellow]warning:[/] {server.console_off}", highlight=False, markup=True)
     else:
         console.print(f"Staff console: {base}{STAFF_PATH}/", highlight=False)
-    config = uvicorn.Config(server.app, host=host, port=port, log_level="warning",
-                            timeout_graceful_shutdown=settings.serve_shutdown_timeout_s)
+    config = uvicorn_config(server.app, host, port, shutdown_timeout_s=settings.serve_shutdown_timeout_s)
     web = _uvicorn(config, on_stop=server.end_streams)
     # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again with the handlers it found:
     # SIGTERM then reads as Ctrl+C, so both end here with status 0, not with a traceback or death by signal.

@@ -15,7 +15,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -32,6 +32,7 @@ _SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _PHONE_CHARS = re.compile(r"\+?[0-9 ().\-]+")
 MAX_NAME = 100
 MAX_NOTE = 500
+DEDUP_HOURS = 24  # a booking request for a number with one still open this long is not stored again
 
 
 @MIGRATIONS
@@ -77,6 +78,18 @@ def m001_conversations(conn: sqlite3.Connection) -> None:
 def m002_booking_handled_by(conn: sqlite3.Connection) -> None:
     """Who marked a booking request handled (the staff console's user)."""
     conn.execute("ALTER TABLE booking_requests ADD COLUMN handled_by TEXT")
+
+
+@MIGRATIONS
+def m003_refused(conn: sqlite3.Connection) -> None:
+    """Messages refused before anything about them is stored (rate-limited, over-long): counts per day only."""
+    conn.execute(
+        """CREATE TABLE refused (
+            day TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (day, reason))"""
+    )
 
 
 @dataclass(frozen=True)
@@ -144,6 +157,9 @@ class ConversationStore:
     def _now(self) -> str:
         return stamp(self._clock())
 
+    def _cutoff_hours(self, hours: int) -> str:
+        return stamp(self._clock() - timedelta(hours=hours))
+
     def _cutoff(self, older_than_days: int) -> str:
         if older_than_days < 0:
             raise ValueError("older_than_days must be zero or more")
@@ -200,6 +216,21 @@ class ConversationStore:
                 (reply_id, 1 if up else -1, self._now()),
             )
 
+    def count_refused(self, reason: str) -> None:
+        """Count a message refused before anything about it is stored (``rate_limited``, ``too_long``): only the
+        day and the reason are kept, never its text or session."""
+        day = self._clock().astimezone(UTC).date().isoformat()
+        with transaction(self.conn):
+            self.conn.execute(
+                """INSERT INTO refused (day, reason, count) VALUES (?, ?, 1)
+                   ON CONFLICT(day, reason) DO UPDATE SET count = count + 1""", (day, reason))
+
+    def refused_counts(self, since: date | None = None) -> dict[str, int]:
+        """How many messages were refused for each reason (since the day ``since``, if given)."""
+        sql = "SELECT reason, SUM(count) FROM refused WHERE day >= ? GROUP BY reason ORDER BY reason"
+        rows = self.conn.execute(sql, ((since or date.min).isoformat(),)).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
     def route_counts(self, since: datetime | None = None) -> dict[str, int]:
         """How many replies took each route (since ``since``, if given)."""
         sql = "SELECT route, COUNT(*) AS n FROM messages WHERE role = 'assistant'"
@@ -229,7 +260,8 @@ class ConversationStore:
 
     # --- booking requests ------------------------------------------------------------------
     def request_booking(self, session: str, name: str, phone: str, note: str, consent: bool) -> int:
-        """Store a patient's request to be contacted (name and phone kept as given); returns its id."""
+        """Store a patient's request to be contacted (name and phone kept as given); returns its id. A request for
+        a number that already has one open from the last ``DEDUP_HOURS`` stores nothing and returns that one's id."""
         check_session(session)
         if consent is not True:
             raise ValueError("consent is required to store contact details")
@@ -246,7 +278,16 @@ class ConversationStore:
         if len(note) > MAX_NOTE:
             raise ValueError(f"note must be at most {MAX_NOTE} characters")
         note = self.redactor.redact(note).text
+        number = "".join(c for c in phone if c.isdigit())
         with transaction(self.conn):
+            # The same number asked again while its request is still open is the same request (a double click,
+            # a resend): nothing new is stored.
+            open_ones = self.conn.execute(
+                "SELECT id, phone FROM booking_requests WHERE handled_at IS NULL AND created_at >= ? ORDER BY id",
+                (self._cutoff_hours(DEDUP_HOURS),)).fetchall()
+            same = next((r[0] for r in open_ones if "".join(c for c in r[1] if c.isdigit()) == number), None)
+            if same is not None:
+                return int(same)
             cursor = self.conn.execute(
                 """INSERT INTO booking_requests (session, name, phone, note, consent, created_at)
                    VALUES (?, ?, ?, ?, 1, ?)""",

@@ -28,6 +28,7 @@ import gradio as gr
 
 from chatbot.assistant import SAFETY_ROUTES, Assistant
 from chatbot.settings import ClinicProfile, Settings
+from chatbot.web.clients import client_host
 from chatbot.web.contact_form import contact_form, form_props
 from chatbot.web.format import TYPING, booking_offered, escape_text, format_reply
 from chatbot.web.layout import PATIENT_CSS, PATIENT_JS, STARTERS, disclaimer_html, header_html
@@ -64,10 +65,12 @@ Message = dict[str, Any]
 
 def launch_options(settings: Settings | None = None) -> dict[str, Any]:
     """Options for ``launch()`` (Gradio 6 takes the theme and css there): the clinic's theme (``chatbot.web.theme``)
-    and the route serving its font files, no Gradio footer, no run history in the browser."""
+    and the route serving its font files, no Gradio footer, no run history in the browser, no monitoring pages and
+    no OpenAPI document of Gradio's routes (the API's own is ``/api/v1/openapi.json``)."""
     brand = (settings or Settings()).brand
     return {"theme": build_theme(brand), "css": brand_css(brand) + PATIENT_CSS + CSS + CHAT_CSS, "footer_links": [],
-            "run_history": False, "app_kwargs": {"routes": font_routes()}}
+            "run_history": False, "app_kwargs": {"routes": font_routes(), "openapi_url": None},
+            "enable_monitoring": False}
 
 
 def reply_id_at(ids: list[str], index: Any) -> str | None:
@@ -95,7 +98,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         return header_html(clinic, logo)
 
     def respond(
-        message: str, history: list[Message] | None, session: str, ids: list[str] | None
+        message: str, history: list[Message] | None, session: str, ids: list[str] | None, request: gr.Request
     ) -> Iterator[tuple[Any, ...]]:
         """The patient's message and a typing indicator at once (the question box emptied, old choices gone),
         then the reply as it streams. The box is left alone after that: the patient may already be typing.
@@ -107,7 +110,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         known = [*(ids or []), ""]
         offer_booking = not booking_offered(history or [])
         yield ([*shown, {"role": "assistant", "content": TYPING}], session, [*known, ""], "", *choice_updates(()))
-        for reply in assistant.stream(message, session or None):
+        for reply in assistant.stream(message, session or None, client=client_host(request)):
             content = format_reply(reply, assistant.clinic.current(), offer_booking=offer_booking)
             rateable = "" if reply.route in SAFETY_ROUTES else reply.reply_id
             yield ([*shown, {"role": "assistant", "content": content}], reply.session, [*known, rateable],
@@ -128,11 +131,11 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         if reply_id is not None and isinstance(liked.liked, bool):  # "" means the rating was taken back
             assistant.feedback(reply_id, liked.liked)
 
-    def ask(message: str, session_id: str = "") -> dict[str, Any]:
+    def ask(message: str, session_id: str = "", request: gr.Request | None = None) -> dict[str, Any]:
         """Ask one question. Empty session_id starts a new conversation; pass back the returned `session` to
         continue it. Returns {answer, route, sources: [{id, title, url}], session}, all plain text, plus
         `choices` (article titles to ask about next) when the route is `clarify`."""
-        return assistant.reply(message, session_id or None).to_json()
+        return assistant.reply(message, session_id or None, client=client_host(request)).to_json()
 
     with gr.Blocks(title=f"{clinic.name} Assistant", analytics_enabled=False) as app:
         session = gr.State("")

@@ -18,7 +18,9 @@ import gradio as gr
 
 from chatbot.assistant import Assistant, new_session
 from chatbot.contact import FIELDS, ContactRequestError
+from chatbot.ratelimit import RateLimited
 from chatbot.settings import ClinicProfile
+from chatbot.web.clients import client_host
 from chatbot.web.format import dial, escape_attr, safe_url
 
 TEMPLATE = """
@@ -175,31 +177,46 @@ def read_request(value: Any) -> dict[str, Any]:
     return fields
 
 
-def contact_result(assistant: Assistant, value: Any, session: str) -> tuple[str, str]:
-    """Store the request if every field is right; the JSON result for the page and the session."""
-    fields = read_request(value)
-    session = session or new_session()
-    result: dict[str, Any] = {"answered": True, "sent": fields["sent"]}
+def contact_outcome(assistant: Assistant, session: str, name: str, phone: str, consent: bool, note: str = "", *,
+                    client: str | None = None) -> dict[str, Any]:
+    """Store the request if every field is right and the client is within its limit; what happened, as the page
+    and ``POST /api/v1/contact`` both give it: ``ok``, ``errors`` (field: message), ``status`` (a sentence for the
+    patient), the clinic's ``phone`` and ``tel`` link to call instead, and ``retry_after_s`` when rate-limited."""
+    result: dict[str, Any]
     try:
-        assistant.request_booking(session, fields["name"], fields["phone"], fields["consent"], fields["note"])
+        assistant.request_booking(session, name, phone, consent, note, client=client)
     except ContactRequestError as exc:
         count = len(exc.problems)
         marked = "the field marked in the form" if count == 1 else f"the {count} fields marked in the form"
-        result |= {"ok": False, "errors": exc.problems,
-                   "status": f"Your request was not sent: please check {marked}. Nothing was stored."}
+        return {"ok": False, "errors": exc.problems,
+                "status": f"Your request was not sent: please check {marked}. Nothing was stored."}
+    except RateLimited as exc:
+        minutes = max(1, round(exc.retry_after_s / 60))
+        result = {"ok": False, "errors": {}, "retry_after_s": exc.retry_after_s,
+                  "status": f"We already have several requests from you. Please try again in about {minutes} "
+                            f"minute{'s' if minutes != 1 else ''}, or call us at"}
     except ValueError as exc:  # the store's own last check
-        result |= {"ok": False, "errors": {}, "status": f"Your request was not sent: {exc}. Nothing was stored."}
+        return {"ok": False, "errors": {}, "status": f"Your request was not sent: {exc}. Nothing was stored."}
     else:
-        phone = assistant.clinic.current().phone
-        result |= {"ok": True, "errors": {},
-                   "status": "Thank you, we have your request. Someone from the clinic will call you soon. "
-                             "If you'd rather not wait, call us at"}
-        target = dial(phone)
-        if target:
-            result |= {"phone": phone, "tel": f"tel:{target}"}
-        else:
-            result["status"] = f"{result['status']} {phone}."
-    return json.dumps(result), session
+        result = {"ok": True, "errors": {},
+                  "status": "Thank you, we have your request. Someone from the clinic will call you soon. "
+                            "If you'd rather not wait, call us at"}
+    clinic_phone = assistant.clinic.current().phone
+    target = dial(clinic_phone)
+    if target:
+        result |= {"phone": clinic_phone, "tel": f"tel:{target}"}
+    else:
+        result["status"] = f"{result['status']} {clinic_phone}."
+    return result
+
+
+def contact_result(assistant: Assistant, value: Any, session: str, client: str | None = None) -> tuple[str, str]:
+    """The page's JSON result for the form's fields (``value``) and the session."""
+    fields = read_request(value)
+    session = session or new_session()
+    outcome = contact_outcome(assistant, session, fields["name"], fields["phone"], fields["consent"], fields["note"],
+                              client=client)
+    return json.dumps({"answered": True, "sent": fields["sent"], **outcome}), session
 
 
 def contact_form(assistant: Assistant, session: gr.State) -> gr.HTML:
@@ -208,8 +225,8 @@ def contact_form(assistant: Assistant, session: gr.State) -> gr.HTML:
     form = gr.HTML("", html_template=TEMPLATE, css_template=CSS, js_on_load=JS, elem_id="contact",
                    **form_props(assistant.clinic.current()))
 
-    def submit(value: Any, current: str) -> tuple[str, str]:
-        return contact_result(assistant, value, current)
+    def submit(value: Any, current: str, request: gr.Request) -> tuple[str, str]:
+        return contact_result(assistant, value, current, client_host(request))
 
     form.submit(submit, [form, session], [form, session], api_name="request_contact",
                 api_visibility="undocumented")

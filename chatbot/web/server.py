@@ -5,7 +5,9 @@ set one and the patient chat runs as usual. The two Gradio apps share the knowle
 assistant but not their endpoints: the patient app's API has no staff handler in it.
 
 ``/embed.js`` puts the chat on the clinic's own site; only the sites in ``UPLIFTED_EMBED_ORIGINS`` may frame
-the chat, and no other site the console (``chatbot.web.embed``).
+the chat, and no other site the console (``chatbot.web.embed``). ``/api/v1`` is the plain HTTP API
+(``chatbot.web.api``). Nothing anonymous uploads a file (the patient app's upload routes answer 403) and Gradio's
+monitoring pages are off.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 import fastapi
 import gradio as gr
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from gradio.routes import App as GradioApp
 from gradio.utils import get_upload_folder
 from langchain_core.embeddings import Embeddings
@@ -31,7 +33,9 @@ from chatbot.staff import render
 from chatbot.staff.a11y import CONSOLE_JS, LoginPage
 from chatbot.staff.auth import StaffAuth, StaffAuthError
 from chatbot.staff.login import LoginForm, add_staff_login
-from chatbot.web.app import build_app, launch_options
+from chatbot.web.api import API_PATH, build_api
+from chatbot.web.app import QUEUE_CONCURRENCY, build_app, launch_options
+from chatbot.web.clients import trust_proxies
 from chatbot.web.embed import FRAME_HEAD, add_embedding
 from chatbot.web.theme import build_theme, font_routes, palette
 from knowledge_base.factory import build_embeddings, build_knowledge_base
@@ -84,6 +88,9 @@ def build_server(
     app = fastapi.FastAPI(title=f"{clinic_name} Assistant", docs_url=None, redoc_url=None, openapi_url=None)
     add_embedding(app, origins=settings.embed_origins, private_path=STAFF_PATH,
                   clinic_name=lambda: assistant.clinic.current().name, colour=palette(settings.brand).primary)
+    trust_proxies(app, settings.trusted_proxies)  # the client address every per-client limit counts by
+    app.mount(API_PATH, build_api(assistant, origins=settings.embed_origins, title=clinic_name,
+                                  concurrency=QUEUE_CONCURRENCY))
     console_off: str | None = None
     try:
         auth = auth or StaffAuth.from_settings(settings)
@@ -106,7 +113,7 @@ def build_server(
             app, console, path=STAFF_PATH, auth_dependency=add_staff_login(app, auth, path=STAFF_PATH, form=form),
             theme=build_theme(settings.brand), css=render.CSS, js=CONSOLE_JS, footer_links=[], run_history=False,
             show_error=False, max_file_size=settings.max_article_bytes, allowed_paths=[str(settings.evals_dir)],
-            app_kwargs={"routes": font_routes()},
+            app_kwargs={"routes": font_routes(), "openapi_url": None}, enable_monitoring=False,
         )
         # Gradio's login page has no title, landmark or h1 of its own (chatbot/staff/a11y.py adds them).
         app.add_middleware(LoginPage, path=STAFF_PATH + "/", title=f"{clinic_name} staff console: log in")
@@ -121,6 +128,12 @@ def build_server(
     # Both apps share Gradio's upload and output cache, where staff uploads and CSV exports land; the patient
     # app serves no file at all, so it is barred from that folder and from the data dir.
     barred = [get_upload_folder(), str(settings.data_dir.resolve())]
+
+    @app.post("/gradio_api/upload", include_in_schema=False)
+    @app.post("/gradio_api/process_recording", include_in_schema=False)
+    def no_uploads() -> PlainTextResponse:  # matched before the patient app's own routes: nothing is read
+        return PlainTextResponse("The chat accepts no files.", status_code=403)
+
     options = launch_options(settings)
     options["head"] = (options.get("head") or "") + FRAME_HEAD  # framed by /embed.js: Escape and focus
     gr.mount_gradio_app(app, build_app(settings, assistant), path="", show_error=False, blocked_paths=barred,

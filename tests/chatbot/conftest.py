@@ -7,10 +7,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -62,6 +64,29 @@ def serve_process(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.
         except subprocess.TimeoutExpired:  # uvicorn waits for open streams, such as a browser page still open
             proc.kill()
             proc.wait(timeout=30)
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """An ASGI app served as ``uplifted serve`` serves it (``uvicorn_config``: uvicorn's own proxy handling off), in
+    a thread on a free port; yields its base url."""
+    import uvicorn
+
+    from chatbot.cli.serve import uvicorn_config
+
+    runner = uvicorn.Server(uvicorn_config(app, "127.0.0.1", free_port()))
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not runner.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the web server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{runner.config.port}"
+    finally:
+        runner.should_exit = True
+        thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,8 @@ def env_clean() -> Iterator[None]:
 
 @pytest.fixture(scope="package")
 def web_settings(env_clean: None, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("web") / "data", clinic=CLINIC)
+    # Every test's patients share one address (loopback): the limit per client is test_api.py's to check.
+    return Settings(data_dir=tmp_path_factory.mktemp("web") / "data", clinic=CLINIC, client_rate_limit_per_minute=10_000)
 
 
 @pytest.fixture(scope="package")

@@ -145,6 +145,18 @@ def test_thumbs_down_is_stored_with_the_reply(served: Served) -> None:
     assert [r for r in ratings(served) if r not in before] == new
 
 
+def test_a_reply_keeps_one_rating_however_often_it_is_rated(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    chat(client, "Should I use heat or ice?")
+    before = ratings(served)
+    for liked in (False, False, True, False, False):
+        rate(served, client, 1, liked)
+    new = [r for r in ratings(served) if r not in before]
+    assert len(new) == 1 and new[0][0] == -1  # one row for the reply: the last click
+    rows = served.assistant.conversations.conn.execute("SELECT COUNT(*), COUNT(DISTINCT reply_id) FROM feedback")
+    assert len(set(rows.fetchone())) == 1
+
+
 def test_a_safety_reply_cannot_be_rated(served: Served) -> None:
     """Its thumbs are hidden on the page, and a rating sent anyway maps to no reply."""
     client = Client(served.url, verbose=False)
