@@ -289,3 +289,31 @@ def test_a_custom_redactor_can_keep_the_clinic_phone(settings: Settings) -> None
     store.record_turn("s1", "my cell is 555-123-4567", reply(answer="Call us on (555) 010-0000."))
     assert store.history("s1") == [("patient", "my cell is [PHONE]"), ("assistant", "Call us on (555) 010-0000.")]
     conn.close()
+
+
+def test_a_booking_request_for_a_number_with_one_open_is_not_stored_again(store: ConversationStore, clock: Clock) -> None:
+    first = store.request_booking("s1", "Ann", "555-000-0001", "", consent=True)
+    assert store.request_booking("s2", "Ann B", "(555) 000 0001", "evenings", consent=True) == first  # same digits
+    assert rows(store, "SELECT COUNT(*) FROM booking_requests") == [(1,)]
+    other = store.request_booking("s1", "Ann", "555-000-0002", "", consent=True)
+    assert other != first
+    clock.advance(hours=25)  # an open request older than a day: asking again is a new request
+    later = store.request_booking("s1", "Ann", "555-000-0001", "", consent=True)
+    assert later not in (first, other)
+    store.mark_handled(later, by="maria")  # handled: the next one is new too
+    assert store.request_booking("s1", "Ann", "555-000-0001", "", consent=True) != later
+    assert rows(store, "SELECT COUNT(*) FROM booking_requests") == [(4,)]
+
+
+def test_refused_messages_are_counted_per_day_and_reason_without_their_text(store: ConversationStore,
+                                                                            clock: Clock) -> None:
+    store.count_refused("rate_limited")
+    store.count_refused("rate_limited")
+    store.count_refused("too_long")
+    clock.advance(days=1)
+    store.count_refused("rate_limited")
+    assert store.refused_counts() == {"rate_limited": 3, "too_long": 1}
+    assert store.refused_counts(since=clock.now.date()) == {"rate_limited": 1}
+    assert rows(store, "SELECT day, reason, count FROM refused ORDER BY day, reason") == [
+        ("2025-01-01", "rate_limited", 2), ("2025-01-01", "too_long", 1), ("2025-01-02", "rate_limited", 1)]
+    assert rows(store, "SELECT COUNT(*) FROM messages") == [(0,)]
