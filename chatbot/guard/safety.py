@@ -29,8 +29,12 @@ SAFETY_DIR = Path(__file__).resolve().parents[2] / "prompts" / "safety"
 SEVERITY = {"crisis": 3, "emergency": 2, "urgent": 1}
 LONG_MESSAGE = 300  # characters: longer messages are also read two sentences at a time
 WINDOW_CHARS = 400
-MAX_SEGMENTS = 160  # more windows than this: overlapping chunks of WINDOW_CHARS instead
-SCAN_CHARS = 50_000  # the most of one message the checks read (20x the longest message answered)
+# More sentence windows than this: overlapping chunks of WINDOW_CHARS instead, over at most CHUNKED_CHARS. So the
+# classifier embeds at most 33 pieces of a message whatever its shape (160 windows of short sentences cost
+# ~28 normal messages). The longest message in eval/ has 26 windows: real messages are read as before.
+MAX_SEGMENTS = 32
+CHUNKED_CHARS = 4_000
+SCAN_CHARS = 50_000  # the most of one message the checks read (20x the longest message answered); rules read it all
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def segments(text: str) -> list[str]:
     sentences = [p.strip() for p in re.split(r"(?<=[.!?;])\s+|\n+", text) if p.strip()]
     windows = [" ".join(sentences[i:i + 2])[:WINDOW_CHARS] for i in range(max(1, len(sentences) - 1))]
     if len(windows) > MAX_SEGMENTS:  # one huge run-on: overlapping chunks instead
-        windows = [text[i:i + WINDOW_CHARS] for i in range(0, min(len(text), SCAN_CHARS), WINDOW_CHARS * 3 // 4)]
+        windows = [text[i:i + WINDOW_CHARS] for i in range(0, min(len(text), CHUNKED_CHARS), WINDOW_CHARS * 3 // 4)]
     return list(dict.fromkeys([text[:2000], *windows]))
 
 

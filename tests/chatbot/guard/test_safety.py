@@ -147,3 +147,16 @@ def test_the_classifier_was_trained_on_the_current_development_set() -> None:
     saved = json.loads(card_path(SAFETY_MODEL).read_text(encoding="utf-8"))
     assert saved["data_hash"] == expected_hash(bank=SAFETY_DIR / "phrase_bank.yaml"), "run `make models`"
     assert saved["cross_validated"]["safety_recall"] >= 0.8
+
+
+def test_the_classifier_reads_a_bounded_number_of_pieces_whatever_the_shape(detector: SafetyDetector) -> None:
+    """210 two-word sentences (a message shape that cost ~28 ordinary ones) and a million characters are read in
+    at most MAX_SEGMENTS + 1 pieces; a red flag among them is still found."""
+    from chatbot.guard.safety import MAX_SEGMENTS, segments
+
+    short = " ".join(f"Knee {i % 10}." for i in range(210))[:1990]
+    huge = "My back has been sore. " * 50_000
+    for text in (short, huge):
+        assert len(segments(detector.clean(text))) <= MAX_SEGMENTS + 1
+    flagged = " ".join(["Knee sore."] * 60 + ["I suddenly can't control my bladder and my back hurts."] + ["Hip ok."] * 60)
+    assert detector.check(flagged).route == "emergency"
