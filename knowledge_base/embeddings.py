@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,9 +48,10 @@ class MiniLMEmbeddings(Embeddings):
         batch_size: int = 64,
         progress_threshold: int = 1000,
         device: str = "cpu",
+        cache_size: int = 1024,
     ) -> None:
-        if batch_size <= 0:
-            raise ValueError("batch_size must be positive")
+        if batch_size <= 0 or cache_size < 0:
+            raise ValueError("batch_size must be positive and cache_size not negative")
         self.model_path = Path(model_path) if model_path else bundled_model_path()
         if not self.model_path.exists():
             raise FileNotFoundError(f"embedding model not found at {self.model_path}")
@@ -58,6 +60,12 @@ class MiniLMEmbeddings(Embeddings):
         self.device = device
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        # The last texts embedded one or a few at a time, so the steps of one reply (safety check, retrieval,
+        # answer) share one embedding of the same text. LangChain's CacheBackedEmbeddings keeps everything in
+        # its store; a public chat needs a bound, hence this small LRU.
+        self.cache_size = cache_size
+        self._recent: OrderedDict[str, list[float]] = OrderedDict()
+        self._recent_lock = threading.Lock()
         self.calls = 0
         self.texts_embedded = 0
 
@@ -84,4 +92,16 @@ class MiniLMEmbeddings(Embeddings):
         return self._encode(list(texts)) if texts else []
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text])[0]
+        """One text's embedding; the last ``cache_size`` are kept, so every step of a reply shares one."""
+        with self._recent_lock:
+            known = self._recent.get(text)
+            if known is not None:
+                self._recent.move_to_end(text)
+                return list(known)
+        vector = self._encode([text])[0]
+        if self.cache_size:
+            with self._recent_lock:
+                self._recent[text] = vector
+                while len(self._recent) > self.cache_size:
+                    self._recent.popitem(last=False)
+        return list(vector)

@@ -163,8 +163,9 @@ class SafetyDetector:
         """Embeddings of ``texts``, the ones seen recently from a cache (earlier turns are re-checked)."""
         with self._lock:
             todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        fresh = dict(zip(todo, np.array(self.embeddings.embed_documents(todo), dtype=np.float32), strict=True)) \
-            if todo else {}
+        # One text (most messages are one window) goes through embed_query, whose cache the reply's other steps share.
+        found = [self.embeddings.embed_query(todo[0])] if len(todo) == 1 else self.embeddings.embed_documents(todo)
+        fresh = dict(zip(todo, np.array(found, dtype=np.float32), strict=True)) if todo else {}
         with self._lock:
             self._cache.update(fresh)
             rows = [self._cache[t] if t in self._cache else fresh[t] for t in texts]

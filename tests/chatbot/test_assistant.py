@@ -223,3 +223,13 @@ def test_a_word_the_redactor_mistakes_still_reaches_the_guard(assistant: Assista
 @pytest.mark.parametrize("message", ["I have shin splints, what helps?", "what exercises help with bursitis?"])
 def test_injury_without_an_article_is_no_match_not_off_topic(assistant: Assistant, message: str) -> None:
     assert ask(assistant, message).route is Route.NO_MATCH
+
+
+def test_a_message_is_embedded_once_for_every_step_of_its_reply(assistant: Assistant,
+                                                                  embeddings: MiniLMEmbeddings) -> None:
+    # The same passages' sentences are embedded (and cached) by the engine for a first, nearly equal question.
+    assert ask(assistant, "How often should I put ice on a swollen ankle").route is Route.ANSWER
+    before = embeddings.texts_embedded
+    reply = ask(assistant, "how often should I put ice on a swollen ankle?")
+    assert reply.route is Route.ANSWER and reply.sources[0].id == "heat-or-ice"
+    assert embeddings.texts_embedded - before == 1, "the safety check, retrieval and answer embedded it separately"
