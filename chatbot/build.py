@@ -11,6 +11,7 @@ from chatbot.assistant import Assistant
 from chatbot.clinic import ClinicInfo
 from chatbot.engines.base import AnswerEngine
 from chatbot.engines.extractive import ExtractiveEngine
+from chatbot.engines.vectors import VectorCache
 from chatbot.guard.intent import IntentClassifier
 from chatbot.guard.router import Guard
 from chatbot.guard.safety import SafetyDetector
@@ -26,9 +27,10 @@ from knowledge_base.service import KnowledgeBase
 
 
 def build_engine(
-    settings: Settings, embeddings: Embeddings, llm: BaseChatModel | None, replies: Replies
+    settings: Settings, embeddings: Embeddings, llm: BaseChatModel | None, replies: Replies,
+    vectors: VectorCache | None = None,
 ) -> AnswerEngine:
-    extractive = ExtractiveEngine(embeddings, lead_ins=replies.lead_ins())
+    extractive = ExtractiveEngine(embeddings, lead_ins=replies.lead_ins(), vectors=vectors)
     if llm is None:
         from chatbot.engines.llm import build_chat_model
 
@@ -40,9 +42,9 @@ def build_engine(
     return LLMEngine(llm, fallback=extractive, embeddings=embeddings, timeout_s=settings.llm_timeout_s)
 
 
-def build_retriever(settings: Settings, kb: KnowledgeBase) -> Retriever:
+def build_retriever(settings: Settings, kb: KnowledgeBase, vectors: VectorCache | None = None) -> Retriever:
     """The chat's retrieval: the knowledge base searched with patients' words translated by the synonym list."""
-    return Retriever(kb, k=settings.retrieval_k, synonyms=Synonyms.load())
+    return Retriever(kb, k=settings.retrieval_k, synonyms=Synonyms.load(), vectors=vectors)
 
 
 def build_assistant(
@@ -63,12 +65,13 @@ def build_assistant(
     # The clinic's own name and number in a reply are not personal details.
     redactor = Redactor(keep=[clinic.phone, clinic.name])
     safety = SafetyDetector(embeddings)
+    vectors = VectorCache(embeddings)  # article sentences, embedded once for retrieval and the answer engine
     assistant = Assistant(
         guard=Guard(safety, max_chars=settings.max_message_chars, intents=IntentClassifier(safety.vectors)),
         clinic=clinic_info,
         answerability=Answerability.load(),
-        retriever=build_retriever(settings, kb),
-        engine=build_engine(settings, embeddings, llm, replies),
+        retriever=build_retriever(settings, kb, vectors),
+        engine=build_engine(settings, embeddings, llm, replies, vectors),
         replies=replies,
         conversations=ConversationStore.open(settings.conversations_path, redactor=redactor),
         redactor=redactor,
