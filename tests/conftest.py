@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -26,6 +30,41 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = REPO / "knowledge_base" / "articles"
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def chroma_process(path: Path) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
+    """A real ``chroma run`` server on a free port, its data under ``path``; yields host, port and the process
+    once it answers (the process may be stopped early by the test)."""
+    import chromadb
+
+    port = free_port()
+    path.mkdir(parents=True, exist_ok=True)
+    log = (path / "server.log").open("w")
+    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(path / "db"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+                break
+            except Exception:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"chroma run did not start: {(path / 'server.log').read_text()}") from None
+                time.sleep(0.3)
+        yield "127.0.0.1", port, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
 
 
 class Clock:
