@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -23,6 +24,7 @@ from chatbot.contact import ContactRequestError, contact_problems
 from chatbot.engines.base import AnswerEngine
 from chatbot.guard.language import detect
 from chatbot.guard.router import Guard, GuardVerdict
+from chatbot.metrics import Metrics
 from chatbot.privacy import Redactor
 from chatbot.question_kind import question_kind
 from chatbot.ratelimit import Limits, RateLimited
@@ -69,6 +71,7 @@ class Assistant:
         limits: Limits | None = None,
         clinic: ClinicInfo | None = None,
         answerability: Answerability | None = None,
+        metrics: Metrics | None = None,
         no_match_threshold: float = 0.45,
         strong_match: float = 0.62,
     ) -> None:
@@ -81,6 +84,7 @@ class Assistant:
         self.limits = limits
         self.clinic = clinic or ClinicInfo(replies.clinic)
         self.answerability = answerability
+        self.metrics = metrics or Metrics()  # replies, latency, errors and refusals (chatbot/metrics.py)
         self.no_match_threshold = no_match_threshold
         self.strong_match = strong_match
 
@@ -116,7 +120,21 @@ class Assistant:
 
         ``client`` is who sent it (the web edge's client address): with limits set, it may send so many messages a
         minute whatever session ids it uses. A rate-limited message and one over the length limit are counted,
-        never stored (a red flag in either still gets its safety reply)."""
+        never stored (a red flag in either still gets its safety reply). Every final reply (not a preview) is
+        counted in ``metrics`` by route, with the time it took."""
+        started = time.perf_counter()
+        final: Reply | None = None
+        try:
+            for final in self._stream(message, session, preview=preview, client=client):
+                yield final
+        finally:
+            if final is not None and not preview:
+                seconds = time.perf_counter() - started
+                self.metrics.replied(final.route, seconds)
+                log.info("reply %s in %.0f ms", final.route, seconds * 1000,
+                         extra={"route": str(final.route), "duration_ms": round(seconds * 1000, 1)})
+
+    def _stream(self, message: str, session: str | None, *, preview: bool, client: str | None) -> Iterator[Reply]:
         session = session if session and SESSION.match(session) else new_session()
         self._follow_clinic_profile()
         reply_id = uuid.uuid4().hex
@@ -135,6 +153,7 @@ class Assistant:
                 yield final
         except Exception:  # a reply must never crash the chat; the cause goes to the log only
             log.exception("reply failed (session %s)", session)
+            self.metrics.failed("reply")
             final = Reply(self.replies.say("error"), Route.NO_MATCH, session, reply_id=reply_id, detail="error")
             yield final
         if final is None or preview:
@@ -146,6 +165,7 @@ class Assistant:
             self.conversations.record_turn(session, redacted, final)
         except Exception:  # the patient still gets the reply; staff see the failure in the log
             log.exception("could not store the reply (session %s)", session)
+            self.metrics.failed("store")
 
     def _wait(self, session: str, client: str | None) -> int:
         """Seconds to wait before this session (and this client) may send again; 0 counts the message."""
@@ -167,6 +187,7 @@ class Assistant:
                                     session, reply_id, "rate_limited", lang=lang), retry_after_s=wait)
 
     def _count_refused(self, reason: str) -> None:
+        self.metrics.refusal(reason)
         try:
             self.conversations.count_refused(reason)
         except Exception:  # counting must never cost the patient the reply
@@ -194,6 +215,7 @@ class Assistant:
         if self.limits is not None and client:
             wait = self.limits.booking.wait_seconds(client)
             if wait:
+                self.metrics.refusal("booking_rate_limited")
                 raise RateLimited(wait, "booking requests")
         return self.conversations.request_booking(session, name, phone, note, consent)
 

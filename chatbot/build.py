@@ -15,6 +15,7 @@ from chatbot.engines.vectors import VectorCache
 from chatbot.guard.intent import IntentClassifier
 from chatbot.guard.router import Guard
 from chatbot.guard.safety import SafetyDetector
+from chatbot.metrics import Metrics
 from chatbot.privacy import Redactor
 from chatbot.ratelimit import Limits
 from chatbot.replies import Replies
@@ -55,6 +56,7 @@ def build_assistant(
     store: VectorStore | None = None,
     kb: KnowledgeBase | None = None,
     rate_limit: bool = True,
+    metrics: Metrics | None = None,
 ) -> Assistant:
     embeddings = embeddings or build_embeddings(settings)
     kb = kb or build_knowledge_base(settings, embeddings=embeddings, store=store)
@@ -76,6 +78,7 @@ def build_assistant(
         conversations=ConversationStore.open(settings.conversations_path, redactor=redactor),
         redactor=redactor,
         limits=Limits.from_settings(settings) if rate_limit else None,
+        metrics=metrics,
         no_match_threshold=settings.no_match_threshold,
     )
     assistant.conversations.purge(settings.retention_days)

@@ -136,6 +136,11 @@ class Settings(BaseSettings):
     # Seconds `uplifted serve` waits, once told to stop (Ctrl+C, SIGTERM), for open requests before closing them:
     # an open patient page holds a stream that never ends on its own.
     serve_shutdown_timeout_s: int = Field(default=5, gt=0)
+    # Operations (README "Operations"): Prometheus metrics at /metrics (off: 404), the log format, and how long
+    # /readyz waits for each dependency (database, vector store, embedding model) before calling it not ready.
+    metrics_enabled: bool = False
+    log_format: Literal["text", "json"] = "text"
+    ready_timeout_s: float = Field(default=2.0, gt=0, le=30)
 
     llm: str | None = None
     llm_base_url: str | None = None

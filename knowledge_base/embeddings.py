@@ -76,6 +76,11 @@ class MiniLMEmbeddings(Embeddings):
                 self._model = _load_model(str(self.model_path), self.device)
             return self._model
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory (``warm_up`` loads it before the server listens); never loads it."""
+        return self._model is not None
+
     def _encode(self, texts: list[str]) -> list[list[float]]:
         self.calls += 1
         self.texts_embedded += len(texts)

@@ -33,14 +33,17 @@ def _uvicorn(config: uvicorn.Config, on_stop: Callable[[], None]) -> uvicorn.Ser
     return Server(config)
 
 
-def uvicorn_config(app: Any, host: str, port: int, *, shutdown_timeout_s: int = 5) -> uvicorn.Config:
+def uvicorn_config(app: Any, host: str, port: int, *, shutdown_timeout_s: int = 5,
+                   log_format: str = "text") -> uvicorn.Config:
     """How ``uplifted serve`` runs the app. uvicorn's own proxy handling is off: it believes X-Forwarded-For from
     loopback by default, so anyone on the machine could name any client; the app reads it only from
-    ``UPLIFTED_TRUSTED_PROXIES`` (``chatbot.web.clients``)."""
+    ``UPLIFTED_TRUSTED_PROXIES`` (``chatbot.web.clients``). With JSON logs uvicorn gets no logging config of its
+    own, so its lines go through the root logger's JSON handler (``chatbot.logs``)."""
     import uvicorn
 
+    extra: dict[str, Any] = {"log_config": None} if log_format == "json" else {}
     return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False,
-                          timeout_graceful_shutdown=shutdown_timeout_s)
+                          timeout_graceful_shutdown=shutdown_timeout_s, **extra)
 
 
 def serve(
@@ -54,9 +57,11 @@ def serve(
     open after UPLIFTED_SERVE_SHUTDOWN_TIMEOUT_S (5 s) is closed."""
     import torch
 
+    from chatbot.logs import configure_logging
     from chatbot.web.server import STAFF_PATH, build_server
 
     settings = settings_from(ctx)
+    configure_logging(settings.log_format)
     # Several patients at once share two cores: one thread per encode avoids threads stalling each other.
     torch.set_num_threads(settings.serve_torch_threads)
     with clean_errors():
@@ -69,7 +74,8 @@ def serve(
         err_console.print(f"[yellow]warning:[/] {server.console_off}", highlight=False, markup=True)
     else:
         console.print(f"Staff console: {base}{STAFF_PATH}/", highlight=False)
-    config = uvicorn_config(server.app, host, port, shutdown_timeout_s=settings.serve_shutdown_timeout_s)
+    config = uvicorn_config(server.app, host, port, shutdown_timeout_s=settings.serve_shutdown_timeout_s,
+                            log_format=settings.log_format)
     web = _uvicorn(config, on_stop=server.end_streams)
     # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again with the handlers it found:
     # SIGTERM then reads as Ctrl+C, so both end here with status 0, not with a traceback or death by signal.

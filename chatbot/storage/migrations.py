@@ -89,3 +89,17 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+
+def check_readable(conn: sqlite3.Connection, *, timeout_s: float = 2.0, table: str = "_migrations") -> None:
+    """Raise if the database behind ``conn`` can't be read as it is now on disk: the connection answers, and a fresh
+    read-only connection to its file (gone, unreadable, not a database) reads ``table``. For ``/readyz``."""
+    rows = conn.execute("PRAGMA database_list").fetchall()
+    path = next((str(row[2]) for row in rows if row[1] == "main"), "")
+    if not path:
+        return  # an in-memory database has no file to lose
+    fresh = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, timeout=timeout_s)
+    try:
+        fresh.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+    finally:
+        fresh.close()

@@ -7,7 +7,7 @@ assistant but not their endpoints: the patient app's API has no staff handler in
 ``/embed.js`` puts the chat on the clinic's own site; only the sites in ``UPLIFTED_EMBED_ORIGINS`` may frame
 the chat, and no other site the console (``chatbot.web.embed``). ``/api/v1`` is the plain HTTP API
 (``chatbot.web.api``). Nothing anonymous uploads a file (the patient app's upload routes answer 403) and Gradio's
-monitoring pages are off.
+monitoring pages are off. ``/healthz``, ``/readyz``, ``/metrics`` and request ids are ``chatbot.web.ops``'s.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from starlette.routing import Mount
 
 from chatbot.assistant import Assistant
 from chatbot.build import build_assistant
+from chatbot.health import Readiness, server_checks
+from chatbot.metrics import Metrics
 from chatbot.retention import RetentionJob
 from chatbot.settings import Settings
 from chatbot.staff import render
@@ -37,6 +39,7 @@ from chatbot.web.api import API_PATH, build_api
 from chatbot.web.app import QUEUE_CONCURRENCY, build_app, launch_options
 from chatbot.web.clients import trust_proxies
 from chatbot.web.embed import FRAME_HEAD, add_embedding
+from chatbot.web.ops import RequestIds, add_operations
 from chatbot.web.theme import build_theme, font_routes, palette
 from knowledge_base.factory import build_embeddings, build_knowledge_base
 from knowledge_base.service import KnowledgeBase
@@ -51,6 +54,7 @@ class Server:
     kb: KnowledgeBase
     console_off: str | None  # why the console is not mounted, or None when it is
     retention: RetentionJob | None = None  # the daily purge of conversations and booking requests
+    readiness: Readiness | None = None  # what /readyz checks
 
     def end_streams(self) -> None:
         """End the never-ending stream each open page holds (Gradio's session heartbeat), as Gradio's own
@@ -83,9 +87,15 @@ def build_server(
 
     embeddings = embeddings or build_embeddings(settings)
     kb = kb or build_knowledge_base(settings, embeddings=embeddings, store=store)
-    assistant = build_assistant(settings, llm=llm, embeddings=embeddings, kb=kb, rate_limit=rate_limit)
+    metrics = Metrics()
+    metrics.follow_revision(kb.revision)
+    assistant = build_assistant(settings, llm=llm, embeddings=embeddings, kb=kb, rate_limit=rate_limit,
+                                metrics=metrics)
     clinic_name = assistant.clinic.current().name  # the settings with the staff-edited clinic.yaml laid over them
     app = fastapi.FastAPI(title=f"{clinic_name} Assistant", docs_url=None, redoc_url=None, openapi_url=None)
+    readiness = Readiness(server_checks(assistant.conversations, kb, embeddings, timeout_s=settings.ready_timeout_s),
+                          timeout_s=settings.ready_timeout_s)
+    add_operations(app, readiness=readiness, metrics=metrics, metrics_enabled=settings.metrics_enabled)
     add_embedding(app, origins=settings.embed_origins, private_path=STAFF_PATH,
                   clinic_name=lambda: assistant.clinic.current().name, colour=palette(settings.brand).primary)
     trust_proxies(app, settings.trusted_proxies)  # the client address every per-client limit counts by
@@ -139,4 +149,5 @@ def build_server(
     gr.mount_gradio_app(app, build_app(settings, assistant), path="", show_error=False, blocked_paths=barred,
                         **options)
     retention = RetentionJob(assistant.conversations, settings).start()
-    return Server(app, assistant, kb, console_off, retention)
+    app.add_middleware(RequestIds)  # the outermost layer: every line logged while serving a request carries its id
+    return Server(app, assistant, kb, console_off, retention, readiness)
