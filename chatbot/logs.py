@@ -10,13 +10,18 @@ hand-written format string can't promise for messages with quotes or newlines.
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Literal, TextIO
+from typing import Any, Literal, TextIO, TypeVar
 
 from pythonjsonlogger.json import JsonFormatter
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+T = TypeVar("T")
+SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+=/-]{0,127}")  # a UUID, a trace id, a proxy's id: nothing to escape
 # Our own loggers say what the server does at INFO (one line per HTTP request, one per reply); others only warn.
 OWN_LOGGERS = ("chatbot", "knowledge_base")
 JSON_FIELDS = "{asctime}{levelname}{name}{message}"
@@ -28,6 +33,35 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
         return True
+
+
+def request_id_of(request: Any) -> str | None:
+    """The id ``RequestIds`` gave the HTTP request behind a ``gr.Request`` (Gradio's queue works on it later)."""
+    headers = getattr(request, "headers", None)
+    value = headers.get("x-request-id") if headers is not None else None
+    return value if isinstance(value, str) and SANE_ID.fullmatch(value) else None
+
+
+@contextmanager
+def bound_request_id(value: str | None) -> Iterator[None]:
+    """Lines logged inside carry ``value``: for work done after its request returned (Gradio's queue)."""
+    token = request_id.set(value)
+    try:
+        yield
+    finally:
+        request_id.reset(token)
+
+
+def carry_request_id(value: str | None, items: Iterator[T]) -> Iterator[T]:
+    """``items`` with ``value`` bound while each one is made (each step of a streamed reply may run in another
+    thread, with a fresh copy of the context)."""
+    while True:
+        with bound_request_id(value):
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+        yield item
 
 
 def json_handler(stream: TextIO | None = None) -> logging.Handler:

@@ -27,6 +27,7 @@ from typing import Any
 import gradio as gr
 
 from chatbot.assistant import SAFETY_ROUTES, Assistant
+from chatbot.logs import bound_request_id, carry_request_id, request_id_of
 from chatbot.settings import ClinicProfile, Settings
 from chatbot.web.clients import client_host
 from chatbot.web.contact_form import contact_form, form_props
@@ -110,7 +111,8 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         known = [*(ids or []), ""]
         offer_booking = not booking_offered(history or [])
         yield ([*shown, {"role": "assistant", "content": TYPING}], session, [*known, ""], "", *choice_updates(()))
-        for reply in assistant.stream(message, session or None, client=client_host(request)):
+        replies = assistant.stream(message, session or None, client=client_host(request))
+        for reply in carry_request_id(request_id_of(request), replies):
             content = format_reply(reply, assistant.clinic.current(), offer_booking=offer_booking)
             rateable = "" if reply.route in SAFETY_ROUTES else reply.reply_id
             yield ([*shown, {"role": "assistant", "content": content}], reply.session, [*known, rateable],
@@ -135,7 +137,8 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         """Ask one question. Empty session_id starts a new conversation; pass back the returned `session` to
         continue it. Returns {answer, route, sources: [{id, title, url}], session}, all plain text, plus
         `choices` (article titles to ask about next) when the route is `clarify`."""
-        return assistant.reply(message, session_id or None, client=client_host(request)).to_json()
+        with bound_request_id(request_id_of(request)):
+            return assistant.reply(message, session_id or None, client=client_host(request)).to_json()
 
     with gr.Blocks(title=f"{clinic.name} Assistant", analytics_enabled=False) as app:
         session = gr.State("")

@@ -13,7 +13,6 @@ request (method, path, status, milliseconds; never the query string or the body)
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 
@@ -23,11 +22,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot.health import Readiness
-from chatbot.logs import request_id
+from chatbot.logs import SANE_ID, request_id
 from chatbot.metrics import Metrics
 
 HEADER = "X-Request-ID"
-SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+=/-]{0,127}")  # a UUID, a trace id, a proxy's id: nothing to escape
 access = logging.getLogger("chatbot.access")
 
 
@@ -48,6 +46,10 @@ class RequestIds:
             return
         rid = incoming_id(Headers(scope=scope).get(HEADER))
         token = request_id.set(rid)
+        # The app sees the id as the request's own X-Request-ID too: Gradio's queue, which works on a request
+        # after it returned, finds it there (chatbot.logs.request_id_of).
+        scope = {**scope, "headers": [*((k, v) for k, v in scope["headers"] if k != b"x-request-id"),
+                                      (b"x-request-id", rid.encode("ascii"))]}
         status = 500  # unless the app starts a response
         started = time.perf_counter()
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from gradio_client import Client
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
@@ -200,6 +201,9 @@ def test_serve_with_a_chroma_server_reports_it_gone_and_logs_json_with_request_i
             assert answered.status_code == 200 and answered.json()["route"] == "answer"
             assert answered.headers["X-Request-ID"] == "probe-ask-1"
             assert replies(samples(httpx.get(f"{url}/metrics").text), "answer") == 1
+            # Gradio's queue works on a reply after the request that queued it returned: the id still follows it.
+            chat = Client(f"{url}/", verbose=False, headers={"X-Request-ID": "probe-chat-1"})
+            assert chat.predict(HIP, "", api_name="/ask")["route"] == "answer"
             chroma.terminate()
             chroma.wait(timeout=30)
             gone = httpx.get(f"{url}/readyz", timeout=30)
@@ -217,5 +221,7 @@ def test_serve_with_a_chroma_server_reports_it_gone_and_logs_json_with_request_i
     assert access["path"] == "/api/v1/ask" and access["status"] == 200 and access["method"] == "POST"
     reply = next(line for line in mine if line["logger"] == "chatbot.assistant")
     assert reply["route"] == "answer" and HIP not in json.dumps(mine)  # the patient's words are never logged
+    from_chat = [line for line in lines if line.get("request_id") == "probe-chat-1"]
+    assert any(line["logger"] == "chatbot.assistant" and line["route"] == "answer" for line in from_chat), from_chat
     readyz = [line for line in lines if line.get("path") == "/readyz" and line.get("status") == 503]
     assert readyz and readyz[0]["request_id"] and readyz[0]["request_id"] != "probe-ask-1"
