@@ -146,7 +146,9 @@ class Assistant:
                 self._count_refused("rate_limited")
                 return
         over_long = len(message) > self.guard.max_chars
-        redacted = self.redactor.redact(message).text
+        # An over-long message is read for red flags, then refused and never stored: nothing needs its redacted
+        # text, and redacting a million characters is the costliest thing a message could ask of us.
+        redacted = None if over_long else self.redactor.redact(message).text
         final: Reply | None = None
         try:
             for final in self._route(message, session, reply_id, redacted=redacted):
@@ -162,7 +164,7 @@ class Assistant:
             self._count_refused("too_long")
             return
         try:
-            self.conversations.record_turn(session, redacted, final)
+            self.conversations.record_turn(session, redacted or "", final)
         except Exception:  # the patient still gets the reply; staff see the failure in the log
             log.exception("could not store the reply (session %s)", session)
             self.metrics.failed("store")
