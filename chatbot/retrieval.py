@@ -18,10 +18,6 @@ from chatbot.followup import asks_question, is_follow_up, topic_of
 from chatbot.synonyms import Synonyms
 from knowledge_base.service import KnowledgeBase, Passage
 
-# Zipf 3.5 and over: words met about once in 300,000 words of English or more often ("heel" 3.8, "kills" 4.3).
-# Typos rarely reach it ("pian" 2.0, "shoud" 2.1, "hurst" 3.1).
-COMMON_ZIPF = 3.5
-
 
 @dataclass(frozen=True)
 class Retrieval:
@@ -117,9 +113,7 @@ class Retriever:
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
             lower = word.lower()
-            # A common English word is what the patient meant even when no article uses it: "my heel kills"
-            # must not become "my heel skills", nor "cross legged" "across legged".
-            if len(word) < 4 or lower in words or word_rarity(lower) >= COMMON_ZIPF:
+            if len(word) < 4 or lower in words:
                 return word
             # One slip of the finger first (swapped, missing, extra or wrong letter), then near spellings.
             # Short words have too many neighbours ("shin" is one letter from "skin"): only a swap counts.

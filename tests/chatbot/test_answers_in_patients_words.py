@@ -98,16 +98,6 @@ def test_a_misspelled_question_still_reads_as_a_question(retriever: Retriever, m
     assert retriever.in_conversation(message).asks
 
 
-@pytest.mark.parametrize(("message", "read_as"), [
-    ("my heel kills when i get out of bed", "my heel kills when i get out of bed"),  # not "heel skills"
-    ("is it bad to sit cross legged", "is it bad to sit cross legged"),  # not "across legged"
-    ("shoud i stay in bed with back pian", "should i stay in bed with back pain"),
-])
-def test_typos_are_fixed_but_everyday_words_are_left_as_written(retriever: Retriever, message: str,
-                                                                read_as: str) -> None:
-    assert retriever.correct(message) == read_as
-
-
 def test_only_an_ankle_sprain_is_translated_to_the_rolled_ankle(retriever: Retriever) -> None:
     # A knee or wrist sprain is not what the heat-or-ice article's rolled ankle is about.
     assert retriever.run("how long should I ice a sprained ankle?").synonyms == ("sprained ankle",)
