@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from chatbot.body_parts import regions
 from chatbot.engines.text import content_stems
 from chatbot.retrieval import Retrieval
 
@@ -38,13 +38,30 @@ LABELS = ("answer", "clarify", "no_match")
 # "no article" higher refuses more uncovered topics but turns away more answerable questions.
 # Not a feature: how many top passages share the best one's article (it penalised a short article of one
 # passage, which staff may well publish).
-# Version 7 added the best sentence cosine (cross-validated 0.846 -> 0.856, no article 0.663 -> 0.684);
-# version 8 reads follow-ups with the message before a topic that names no part of the body (followup.topic_of).
-CONFIG = {"version": 8, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
+CONFIG = {"version": 7, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
 FEATURES = ("best_dense", "top_score", "margin", "unknown_share", "rare_unknown", "rarest_unknown",
             "common_unknown_share", "log_content_words", "top_coverage", "second_article_score", "synonyms",
             "follow_up", "asks", "names_region", "region_missing", "best_sentence")
 RARE = 3.3  # Zipf frequency under which an unknown word probably names a topic ("bunion", "tailbone")
+
+
+# Parts of the body in patients' words. A question that names one the best article never mentions is rarely
+# answered by it. A general anatomical list, not tuned on any question; synonyms ("TKR") are already translated.
+REGIONS = {
+    "neck": r"neck|cervical|whiplash", "shoulder": r"shoulders?|rotator|collarbone", "elbow": r"elbows?",
+    "wrist": r"wrists?|carpal", "hand": r"hands?|fingers?|thumbs?|knuckles?", "jaw": r"jaw|tmj",
+    "head": r"head|headaches?|migraines?|concussion", "chest": r"chest|ribs?|breastbone",
+    "back": r"back|spine|spinal|lumbar|tailbone|sciatica|sciatic", "hip": r"hips?|groin|pelvis|pelvic",
+    "knee": r"knees?|kneecaps?|acl|mcl|meniscus|patell\w*", "ankle": r"ankles?|achilles",
+    "foot": r"foot|feet|heels?|toes?|arch(?:es)?|plantar|bunions?", "thigh": r"thighs?|hamstrings?|quads?",
+    "lower leg": r"calf|calves|shins?", "arm": r"arms?|biceps?|triceps?|forearms?",
+}
+_REGIONS = {name: re.compile(rf"\b(?:{words})\b") for name, words in REGIONS.items()}
+
+
+def regions(text: str) -> set[str]:
+    lower = text.lower()
+    return {name for name, pattern in _REGIONS.items() if pattern.search(lower)}
 
 
 def features(retrieval: Retrieval) -> list[float]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chatbot.body_parts import regions
 from chatbot.engines.text import content_stems
 
 _FOLLOW_UP = re.compile(
@@ -33,19 +32,9 @@ def asks_question(message: str) -> bool:
     return bool(_ASKS.search(message))
 
 
-def topic_of(earlier: Sequence[str], *, body_part: bool = True) -> str:
-    """The conversation's current topic: the last earlier message that stood on its own, with the message
-    before it in front when it names no part of the body, since patients often name it one message earlier
-    ("I had a TKR 4 months ago", "still pretty swollen by evening"; "why does my heel hurt?", "what helps?").
-    Measured on the development set's follow-ups for retrieval; ``body_part=False`` gives the last message
-    that stood on its own, unchanged."""
-    if not earlier:
-        return ""
-    at = next((i for i in range(len(earlier) - 1, -1, -1) if not is_follow_up(earlier[i])), len(earlier) - 1)
-    topic = earlier[at].strip()
-    if body_part and at > 0 and not regions(topic):
-        return f"{earlier[at - 1].strip()} {topic}"
-    return topic
+def topic_of(earlier: Sequence[str]) -> str:
+    """The last earlier message that stood on its own (the conversation's current topic)."""
+    return next((q.strip() for q in reversed(earlier) if not is_follow_up(q)), earlier[-1].strip() if earlier else "")
 
 
 def standalone(message: str, earlier: Sequence[str]) -> str:

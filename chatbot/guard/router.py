@@ -102,7 +102,7 @@ class Guard:
         intent = self.intents.classify(private) if self.intents else None
         if intent is not None and intent.label == "off_topic" and earlier and self.intents is not None:
             # "ok and how many times a day?" is off-topic alone and a question in its conversation.
-            intent = self.intents.classify(f"{topic_of(earlier, body_part=False)} {private}")
+            intent = self.intents.classify(f"{topic_of(earlier)} {private}")
         if intent is not None:
             detail = f"classifier {intent.confidence:.2f}"
             if intent.label == "scope_redirect":

@@ -103,9 +103,3 @@ def test_only_an_ankle_sprain_is_translated_to_the_rolled_ankle(retriever: Retri
     assert retriever.run("how long should I ice a sprained ankle?").synonyms == ("sprained ankle",)
     assert retriever.run("should I wear a knee brace after a sprain?").synonyms == ()
     assert retriever.run("sprained my wrist falling off my bike").synonyms == ()
-
-
-def test_a_follow_up_finds_the_part_of_the_body_named_a_message_earlier(retriever: Retriever) -> None:
-    earlier = ["I had my knee replaced in June", "still puffy and tight most evenings"]
-    follow = retriever.in_conversation("when does that settle down?", earlier)
-    assert follow.follow_up and follow.passages[0].article_id == "knee-replacement-recovery"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.followup import asks_question, is_follow_up, standalone, topic_of
+from chatbot.followup import asks_question, is_follow_up, standalone
 
 
 @pytest.mark.parametrize(("message", "expected"), [
@@ -20,14 +20,3 @@ def test_a_follow_up_gets_its_topic_in_front() -> None:
     assert is_follow_up("and how often?")
     assert standalone("and how often?", ["how do I stretch my calf"]) == "how do I stretch my calf and how often?"
     assert standalone("why does my heel hurt", ["how do I stretch my calf"]) == "why does my heel hurt"
-
-
-def test_the_topic_takes_the_message_before_when_it_names_no_part_of_the_body() -> None:
-    assert topic_of(["I had a TKR 4 months ago", "still pretty swollen by evening"]) == \
-        "I had a TKR 4 months ago still pretty swollen by evening"
-    assert topic_of(["my heel hurts in the morning", "what helps?", "and how long?"]) == \
-        "my heel hurts in the morning what helps?"
-    # A topic that names a part of the body stands alone; so does the first message of a conversation.
-    assert topic_of(["I sit all day for work", "my hips feel really tight"]) == "my hips feel really tight"
-    assert topic_of(["still swollen by evening"]) == "still swollen by evening"
-    assert topic_of(["I had a TKR 4 months ago", "still swollen"], body_part=False) == "still swollen"
