@@ -95,7 +95,6 @@ class Assistant:
         if warm is not None:
             warm(self.retriever.kb.live_passages())
         self.retriever.vocabulary()
-        self.retriever.warm_up()
         self.guard.check("warming up")
 
     def reply(self, message: str, session: str | None = None, *, client: str | None = None) -> Reply:

@@ -69,16 +69,6 @@ class Retriever:
             -1, frozenset(), frozenset(), {})
         self._lock = threading.Lock()
 
-    def warm_up(self) -> int:
-        """Embed the live articles' sentences ahead of the first question (for the best sentence cosine);
-        returns how many."""
-        if self.vectors is None:
-            return 0
-        texts = list(dict.fromkeys(s for p in self.kb.live_passages() if not p.flagged for s in _sentences(p)))
-        for start in range(0, len(texts), 256):
-            self.vectors.get(texts[start:start + 256])
-        return len(texts)
-
     def vocabulary(self) -> frozenset[str]:
         """Every stemmed content word of the live articles, rebuilt when the articles change."""
         return self._words()[0]
@@ -159,7 +149,8 @@ class Retriever:
     def _best_sentence(self, vector: Sequence[float], passages: Sequence[Passage]) -> float:
         if self.vectors is None or not vector:
             return 0.0
-        texts = list(dict.fromkeys(s for p in passages for s in _sentences(p)))
+        texts = list(dict.fromkeys(s for p in passages for para in paragraphs(p.text) for s in sentences(para)
+                                   if len(s.split()) >= 4))
         if not texts:
             return 0.0
         question = np.asarray(vector, dtype=np.float32)
@@ -197,11 +188,6 @@ class Retriever:
         rescored.sort(key=lambda p: p.score, reverse=True)
         return Retrieval(query, tuple(rescored), max(h.score for h in hits), unknown, fixed, len(q_stems), zipf,
                          matched, vector=tuple(vector or ()))
-
-
-def _sentences(passage: Passage) -> list[str]:
-    """The passage's sentences of four words or more, the units of the best sentence cosine."""
-    return [s for para in paragraphs(passage.text) for s in sentences(para) if len(s.split()) >= 4]
 
 
 def _word_stems(text: str) -> list[tuple[str, str]]:

@@ -82,12 +82,3 @@ def test_the_vector_cache_embeds_each_text_once(embeddings: MiniLMEmbeddings) ->
     assert counting.documents == 4
     with pytest.raises(ValueError):
         VectorCache(counting, size=0)
-
-
-def test_after_warm_up_a_question_embeds_only_itself(synced: KnowledgeBase, embeddings: MiniLMEmbeddings) -> None:
-    counting = Counting(embeddings)
-    retriever = Retriever(synced, k=2, vectors=VectorCache(counting))
-    assert retriever.warm_up() == len(sentences(ICE)) + len(sentences(BIKE))
-    before = counting.documents
-    retriever.run("is cycling good for sore knees")
-    assert counting.documents == before and counting.queries == 1
