@@ -6,9 +6,7 @@ what retrieval measured (dense and hybrid scores, the margin over the next artic
 words no article uses and how rare those are in English, how many of them the best passage holds, the
 question's length, whether the synonym list translated a term, whether it was read as a follow-up, whether it
 is phrased as a question or a bare complaint, whether it names a part of the body the best article never
-mentions ("my wrist" answered from a knee article), and the highest cosine between the question and any one
-sentence of the best article's passages (a passage can match a topic while no sentence says what was asked));
-the model is scikit-learn's logistic regression on
+mentions ("my wrist" answered from a knee article)); the model is scikit-learn's logistic regression on
 standardised features, trained by ``make models`` on the development set's English questions against the
 sample articles, and stored as a small JSON file (numbers only).
 """
@@ -38,10 +36,10 @@ LABELS = ("answer", "clarify", "no_match")
 # "no article" higher refuses more uncovered topics but turns away more answerable questions.
 # Not a feature: how many top passages share the best one's article (it penalised a short article of one
 # passage, which staff may well publish).
-CONFIG = {"version": 7, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
+CONFIG = {"version": 6, "c": 1.0, "folds": 5, "class_weight": {"answer": 1.0, "no_match": 3.0, "clarify": 2.0}}
 FEATURES = ("best_dense", "top_score", "margin", "unknown_share", "rare_unknown", "rarest_unknown",
             "common_unknown_share", "log_content_words", "top_coverage", "second_article_score", "synonyms",
-            "follow_up", "asks", "names_region", "region_missing", "best_sentence")
+            "follow_up", "asks", "names_region", "region_missing")
 RARE = 3.3  # Zipf frequency under which an unknown word probably names a topic ("bunion", "tailbone")
 
 
@@ -90,7 +88,6 @@ def features(retrieval: Retrieval) -> list[float]:
         float(retrieval.asks),
         float(bool(named)),
         float(missing),
-        retrieval.best_sentence,
     ]
 
 

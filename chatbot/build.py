@@ -11,7 +11,6 @@ from chatbot.assistant import Assistant
 from chatbot.clinic import ClinicInfo
 from chatbot.engines.base import AnswerEngine
 from chatbot.engines.extractive import ExtractiveEngine
-from chatbot.engines.vectors import VectorCache
 from chatbot.guard.intent import IntentClassifier
 from chatbot.guard.router import Guard
 from chatbot.guard.safety import SafetyDetector
@@ -28,10 +27,9 @@ from knowledge_base.service import KnowledgeBase
 
 
 def build_engine(
-    settings: Settings, embeddings: Embeddings, llm: BaseChatModel | None, replies: Replies,
-    vectors: VectorCache | None = None,
+    settings: Settings, embeddings: Embeddings, llm: BaseChatModel | None, replies: Replies
 ) -> AnswerEngine:
-    extractive = ExtractiveEngine(embeddings, lead_ins=replies.lead_ins(), vectors=vectors)
+    extractive = ExtractiveEngine(embeddings, lead_ins=replies.lead_ins())
     if llm is None:
         from chatbot.engines.llm import build_chat_model
 
@@ -43,9 +41,9 @@ def build_engine(
     return LLMEngine(llm, fallback=extractive, embeddings=embeddings, timeout_s=settings.llm_timeout_s)
 
 
-def build_retriever(settings: Settings, kb: KnowledgeBase, vectors: VectorCache | None = None) -> Retriever:
+def build_retriever(settings: Settings, kb: KnowledgeBase) -> Retriever:
     """The chat's retrieval: the knowledge base searched with patients' words translated by the synonym list."""
-    return Retriever(kb, k=settings.retrieval_k, synonyms=Synonyms.load(), vectors=vectors)
+    return Retriever(kb, k=settings.retrieval_k, synonyms=Synonyms.load())
 
 
 def build_assistant(
@@ -67,13 +65,12 @@ def build_assistant(
     # The clinic's own name and number in a reply are not personal details.
     redactor = Redactor(keep=[clinic.phone, clinic.name])
     safety = SafetyDetector(embeddings)
-    vectors = VectorCache(embeddings)  # article sentences, embedded once for retrieval and the answer engine
     assistant = Assistant(
         guard=Guard(safety, max_chars=settings.max_message_chars, intents=IntentClassifier(safety.vectors)),
         clinic=clinic_info,
         answerability=Answerability.load(),
-        retriever=build_retriever(settings, kb, vectors),
-        engine=build_engine(settings, embeddings, llm, replies, vectors),
+        retriever=build_retriever(settings, kb),
+        engine=build_engine(settings, embeddings, llm, replies),
         replies=replies,
         conversations=ConversationStore.open(settings.conversations_path, redactor=redactor),
         redactor=redactor,

@@ -8,12 +8,9 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-import numpy as np
-
-from chatbot.engines.text import STOPWORDS, content_stems, paragraphs, sentences, word_rarity
-from chatbot.engines.vectors import VectorCache
+from chatbot.engines.text import STOPWORDS, content_stems, word_rarity
 from chatbot.followup import asks_question, is_follow_up, topic_of
 from chatbot.synonyms import Synonyms
 from knowledge_base.service import KnowledgeBase, Passage
@@ -34,10 +31,7 @@ class Retrieval:
     follow_up: bool = False  # the query is the conversation's topic plus this message
     asks: bool = False  # the message is phrased as a question or request, not a bare complaint ("my knee hurts")
     top_article_text: str = ""  # the whole text of the best passage's article, lower case
-    # The highest cosine between the question and one sentence of the best article's passages: a passage can
-    # match on its topic while none of its sentences says what was asked.
-    best_sentence: float = 0.0
-    vector: tuple[float, ...] = field(default=(), repr=False, compare=False)  # the query's embedding
+
 
     @property
     def top_score(self) -> float:
@@ -52,7 +46,7 @@ class Retriever:
     """``Retriever(kb, k=4).run(query) -> Retrieval``. Flagged passages are never returned."""
 
     def __init__(self, kb: KnowledgeBase, *, k: int = 4, fetch_k: int = 12, lexical_weight: float = 0.3,
-                 synonyms: Synonyms | None = None, vectors: VectorCache | None = None) -> None:
+                 synonyms: Synonyms | None = None) -> None:
         if k <= 0 or fetch_k < k:
             raise ValueError("need 0 < k <= fetch_k")
         if not 0 <= lexical_weight <= 1:
@@ -62,9 +56,6 @@ class Retriever:
         self.fetch_k = fetch_k
         self.lexical_weight = lexical_weight
         self.synonyms = synonyms
-        # Sentence vectors, shared with the extractive engine (build_assistant); else the store's own embeddings.
-        embeddings = getattr(kb.store, "embeddings", None)
-        self.vectors = vectors if vectors is not None else VectorCache(embeddings) if embeddings is not None else None
         self._vocabulary: tuple[int, frozenset[str], frozenset[str], dict[str, str]] = (
             -1, frozenset(), frozenset(), {})
         self._lock = threading.Lock()
@@ -121,43 +112,19 @@ class Retriever:
         """Retrieval for ``message`` read as part of its conversation. Patients' follow-ups rarely say what
         they follow ("frozen peas ok?", "which stretches tho"), so the earlier topic is joined in front when
         the message reads as a follow-up, is short, or matches the articles better joined; a message that
-        changes the subject matches better alone and is taken alone. (Ranking articles by score(joined) +
-        w x score(alone) was measured on the development set's follow-ups: any w > 0.1 put fewer right
-        articles first, so the joined reading alone decides.)"""
+        changes the subject matches better alone and is taken alone."""
         # Read with its typos fixed: "shoud i stay in bed" asks as plainly as "should i stay in bed".
-        alone = replace(self._search(message, lang), asks=asks_question(self.correct(message)))
+        alone = replace(self.run(message, lang=lang), asks=asks_question(self.correct(message)))
         if not earlier:
-            return self._finish(alone)
-        joined = replace(self._search(f"{topic_of(earlier)} {message.strip()}", lang), follow_up=True, asks=alone.asks)
+            return alone
+        joined = replace(self.run(f"{topic_of(earlier)} {message.strip()}", lang=lang), follow_up=True,
+                         asks=alone.asks)
         if is_follow_up(message) or alone.content_words <= 5 or joined.top_score >= alone.top_score:
-            return self._finish(joined)
-        return self._finish(alone)
+            return joined
+        return alone
 
     def run(self, query: str, *, lang: str | None = None) -> Retrieval:
         """``lang``: only articles in that language (staff mark them, e.g. ``lang: es``); None searches all."""
-        return self._finish(self._search(query, lang))
-
-    def _finish(self, found: Retrieval) -> Retrieval:
-        """The best ``k`` passages, the best article's text and the best sentence cosine."""
-        if not found.passages:
-            return found
-        passages = found.passages[: self.k]
-        top = passages[0].article_id
-        return replace(found, passages=passages, top_article_text=self.article_text(top),
-                       best_sentence=self._best_sentence(found.vector, [p for p in passages if p.article_id == top]))
-
-    def _best_sentence(self, vector: Sequence[float], passages: Sequence[Passage]) -> float:
-        if self.vectors is None or not vector:
-            return 0.0
-        texts = list(dict.fromkeys(s for p in passages for para in paragraphs(p.text) for s in sentences(para)
-                                   if len(s.split()) >= 4))
-        if not texts:
-            return 0.0
-        question = np.asarray(vector, dtype=np.float32)
-        return float((self.vectors.get(texts) @ question).max())
-
-    def _search(self, query: str, lang: str | None) -> Retrieval:
-        """Every fetched passage, re-ranked (``_finish`` keeps the best ``k``)."""
         expansion = self.synonyms.expand(query) if self.synonyms else None
         corrected = self.correct(expansion.search if expansion else query)
         original, query = (expansion.search if expansion else query), corrected
@@ -171,9 +138,7 @@ class Retriever:
         zipf = tuple(sorted(rarity.values()))
         fixed = corrected if corrected != original else None
         matched = expansion.matched if expansion else ()
-        # Embedded once here: the search and the best sentence cosine both use this vector.
-        vector = self.vectors.embeddings.embed_query(query) if self.vectors is not None and query.strip() else None
-        hits = self.kb.search(query, k=self.fetch_k, include_flagged=False, lang=lang, vector=vector)
+        hits = self.kb.search(query, k=self.fetch_k, include_flagged=False, lang=lang)
         if not hits:
             return Retrieval(query, (), 0.0, unknown, fixed, len(q_stems), zipf, matched)
         stems = [Counter(content_stems(f"{h.title} {h.text}")) for h in hits]
@@ -186,8 +151,8 @@ class Retriever:
             score = (1 - self.lexical_weight) * hit.score + self.lexical_weight * lexical
             rescored.append(replace(hit, score=score))
         rescored.sort(key=lambda p: p.score, reverse=True)
-        return Retrieval(query, tuple(rescored), max(h.score for h in hits), unknown, fixed, len(q_stems), zipf,
-                         matched, vector=tuple(vector or ()))
+        return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits), unknown, fixed, len(q_stems),
+                         zipf, matched, top_article_text=self.article_text(rescored[0].article_id))
 
 
 def _word_stems(text: str) -> list[tuple[str, str]]:

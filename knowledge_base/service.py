@@ -363,14 +363,12 @@ class KnowledgeBase:
         ]
 
     def search(
-        self, query: str, *, k: int = 4, include_flagged: bool = True, lang: str | None = None,
-        vector: Sequence[float] | None = None,
+        self, query: str, *, k: int = 4, include_flagged: bool = True, lang: str | None = None
     ) -> list[Passage]:
         """The live passages closest to ``query``, best first, with cosine similarity scores.
 
         With ``lang`` (a code such as "es", see :mod:`knowledge_base.language`), only passages of
-        articles in that language; an unknown language is a ValueError. ``vector``: the query's
-        embedding when the caller already has it (it is then not embedded again)."""
+        articles in that language; an unknown language is a ValueError."""
         if k <= 0:
             raise ValueError("k must be positive")
         wanted = parse_lang(lang) if lang is not None else None
@@ -378,11 +376,7 @@ class KnowledgeBase:
             return []
         fetch = max(k * 3, 12)
         where = {"filter": lang_where(wanted)} if wanted is not None else {}
-        by_vector = getattr(self.store, "similarity_search_by_vector_with_relevance_scores", None)
-        if vector is not None and by_vector is not None:  # Chroma: distances as in the text search
-            hits = by_vector(list(vector), k=fetch, **where)
-        else:
-            hits = self.store.similarity_search_with_score(query, k=fetch, **where)
+        hits = self.store.similarity_search_with_score(query, k=fetch, **where)
         live = self.catalog.live_uids(str(doc.id) for doc, _ in hits)
         passages = [
             Passage.from_document(doc, 1.0 - distance)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -20,7 +21,6 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from chatbot.engines.text import content_stems, paragraphs, sentences
-from chatbot.engines.vectors import VectorCache
 from chatbot.reply import Answer, Source
 from knowledge_base.service import Passage
 
@@ -102,6 +102,30 @@ def windows_of(passages: Sequence[Passage], max_len: int = 3) -> list[Window]:
     return found
 
 
+class _VectorCache:
+    """Embeddings of window texts, reused across questions (the articles change rarely)."""
+
+    def __init__(self, embeddings: Embeddings, size: int) -> None:
+        self.embeddings = embeddings
+        self.size = size
+        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        with self._lock:
+            missing = [(k, t) for k, t in zip(keys, texts, strict=True) if k not in self._data]
+        if missing:
+            vectors = self.embeddings.embed_documents([t for _, t in dict(missing).items()])
+            with self._lock:
+                for (key, _), vec in zip(dict(missing).items(), vectors, strict=True):
+                    self._data[key] = np.asarray(vec, dtype=np.float32)
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+        with self._lock:
+            return np.stack([self._data[k] for k in keys])
+
+
 class ExtractiveEngine:
     name = "extractive"
 
@@ -117,7 +141,6 @@ class ExtractiveEngine:
         retrieval_weight: float = 0.3,
         other_article_ratio: float = 0.98,
         cache_size: int = 20_000,
-        vectors: VectorCache | None = None,
     ) -> None:
         if max_sentences < 1:
             raise ValueError("max_sentences must be at least 1")
@@ -133,8 +156,7 @@ class ExtractiveEngine:
         self.duplicate_similarity = duplicate_similarity
         self.retrieval_weight = retrieval_weight
         self.other_article_ratio = other_article_ratio
-        # Shared with retrieval when given (build_assistant), so a sentence is embedded once for both.
-        self._cache = vectors if vectors is not None else VectorCache(embeddings, cache_size)
+        self._cache = _VectorCache(embeddings, cache_size)
 
     def warm_up(self, passages: Sequence[Passage]) -> int:
         """Embed every window of ``passages`` ahead of the first question; returns how many."""
