@@ -225,9 +225,34 @@ def redact_names(text: str, s: Scrubber) -> str:
     # The same name mentioned again elsewhere ("I'm Jane ... Jane's knee"); lower-case only when rare in English.
     forms = {name[0].upper() + name[1:] for name in names}
     forms |= {name for name in names if zipf_frequency(name, "en") < (5.0 if is_given_name(name) else 4.5)}
-    for name in sorted(forms, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w\[]){re.escape(name)}\b", Kind.NAME.placeholder, text)
-    return text
+    return _again(text, forms)
+
+
+_WORD_START = re.compile(r"(?<![\w\[])(?=\w)")
+
+
+def _again(text: str, forms: set[str]) -> str:
+    """Replace each of ``forms`` where it stands as a word, the longest first where two start at the same place.
+    One pass over the text whatever the number of forms (a regular expression per form would rescan it each time)."""
+    if not forms:
+        return text
+    lengths = sorted({len(f) for f in forms}, reverse=True)
+    pieces, done = [], 0
+    for m in _WORD_START.finditer(text):
+        at = m.start()
+        if at < done:
+            continue
+        for n in lengths:
+            end = at + n
+            if text[at:end] in forms and _word_char(text[end - 1]) != (end < len(text) and _word_char(text[end])):
+                pieces += [text[done:at], Kind.NAME.placeholder]
+                done = end
+                break
+    return "".join(pieces) + text[done:]
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 
 
 _PLACE_NOUN = re.compile(

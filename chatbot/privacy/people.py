@@ -26,7 +26,16 @@ _PERSON_VERB = re.compile(
     r"|hurt|fell|needs|needed|loves|likes|says|and\s+i|&\s+i|&\s+me|and\s+me)\b|['’]s\s+(?:mom|dad|mother|father"
     r"|wife|husband|son|daughter|knee|hip|back|shoulder|ankle|neck|appointment|appt|session|visit|eval|pt)\b)"
 )
-_SENTENCE_START = re.compile(r"(?:\A|[.!?\n:;\"“(¡¿]|\s-)\s*\Z")
+_STOPS = frozenset('.!?\n:;"“(¡¿')
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether only blanks separate ``start`` from the text's start, a stop (".", "?", a new line, "(", ...)
+    or a dash after a blank. Looks back over the blanks alone, so all tokens together cost one pass."""
+    k = start
+    while k > 0 and text[k - 1].isspace() and text[k - 1] != "\n":
+        k -= 1
+    return k == 0 or text[k - 1] in _STOPS or (text[k - 1] == "-" and k >= 2 and text[k - 2].isspace())
 
 
 _PAIR_PLACES = frozenset("in at near around visiting via en".split())  # not "from", "to": "a note from Ann Lee"
@@ -90,20 +99,22 @@ def redact_people(text: str, s: Scrubber, found: set[str]) -> str:
                 spans.append((first.start(), taken[-1].end()))
                 i += len(taken)
                 continue
-        opening = _SENTENCE_START.search(text[: first.start()]) is not None
+        opening = _opens_sentence(text, first.start())
         if (not caps and not title_case and not first.group().isupper() and _given(first.group())
                 and (not opening or _PERSON_VERB.match(text, first.end()))
                 and (len(run) == 1 or not run[1].group()[0].isupper())
                 and not placeish(text, first.start(), first.end())):
             spans.append((first.start(), first.end()))
         i += 1
-    for start, end in reversed(spans):
+    pieces, done = [], 0
+    for start, end in spans:
         value = text[start:end]
         if s.kept(value):
             continue
         found.update(_base(p).lower() for p in value.split() if len(_base(p)) > 2)
-        text = text[:start] + re.sub(r"\S+", lambda m: _keep_s(m.group(), s), value, count=0) + text[end:]
-    return _squash(text)
+        pieces += [text[done:start], re.sub(r"\S+", lambda m: _keep_s(m.group(), s), value)]
+        done = end
+    return _squash("".join(pieces) + text[done:])
 
 
 def _keep_s(token: str, s: Scrubber) -> str:
