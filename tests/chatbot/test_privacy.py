@@ -154,11 +154,3 @@ def test_kinds_are_plain_strings_matching_the_placeholders() -> None:
     assert redact("jane@example.com").kinds == ("EMAIL",)
 
 
-def test_long_hostile_input_is_handled_quickly() -> None:
-    import time
-
-    texts = ["I'm " + "Aa" * 5000, "+1 " + "1 " * 5000, "1 " * 5000 + "Street", "name is " + "a " * 5000]
-    start = time.perf_counter()
-    for text in texts:
-        redact(text)
-    assert time.perf_counter() - start < 2

@@ -121,3 +121,23 @@ def test_the_work_to_redact_a_message_grows_linearly_with_its_length(tally: list
         assert result.text.count("[NAME]") >= sentences  # the names are found at every length
         costs.append(tally[0] / len(message))
     assert costs[2] <= 1.15 * costs[0], costs  # per character, the cost stays flat (quadratic work doubles it)
+
+
+HOSTILE = {  # shapes built to make a pattern backtrack or rescan: one long run of the same token
+    "name": lambda n: "I'm " + "Aa" * n,
+    "phone": lambda n: "+1 " + "1 " * n,
+    "address": lambda n: "1 " * n + "Street",
+    "cue": lambda n: "name is " + "a " * n,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE))
+def test_hostile_shapes_cost_no_more_per_character_as_they_grow(tally: list[int], shape: str) -> None:
+    redactor = Redactor()
+    costs = []
+    for n in (1250, 5000):
+        message = HOSTILE[shape](n)
+        tally[0] = 0
+        redactor.redact(message)
+        costs.append(tally[0] / len(message))
+    assert costs[1] <= 1.15 * costs[0], costs
