@@ -20,16 +20,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import yaml
 from pydantic import ValidationError
 
 from chatbot.settings import ClinicProfile
-
-if TYPE_CHECKING:
-    from knowledge_base.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +176,15 @@ def update_profile(base: ClinicProfile, data_dir: Path, updates: Mapping[str, st
         return load_profile(base, data_dir)
 
 
-def audit_edit(catalog: Catalog, fields: Sequence[str], *, by: str) -> None:
+class Auditor(Protocol):
+    """Where staff changes are audited: the knowledge base (or its catalog), beside the articles' changes."""
+
+    def audit(self, action: str, subject: str, *, by: str, detail: str | None = None) -> None: ...
+
+
+def audit_edit(auditor: Auditor, fields: Sequence[str], *, by: str) -> None:
     """Write "edit clinic:profile by NAME (fields)" to the audit log beside the articles' edits."""
-    catalog.audit("edit", AUDIT_ID, by=by, detail=", ".join(fields))
+    auditor.audit("edit", AUDIT_ID, by=by, detail=", ".join(fields))
 
 
 def _signature(path: Path) -> tuple[int, ...] | None:

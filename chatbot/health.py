@@ -18,8 +18,8 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from chatbot.storage.conversations import ConversationStore
-from chatbot.storage.migrations import check_readable
 from knowledge_base.service import KnowledgeBase
+from knowledge_base.sqlite import check_readable
 
 Check = Callable[[], None]  # returns when the dependency is fine; raises, saying why, when it is not
 MAX_REASON = 300
@@ -120,12 +120,9 @@ def server_checks(conversations: ConversationStore, kb: KnowledgeBase, embedding
                   timeout_s: float = 2.0) -> dict[str, Check]:
     """The checks ``/readyz`` runs for a server: both databases, the vector store and the embedding model."""
 
-    def vector_store() -> None:
-        kb.store.get(limit=1, include=[])  # type: ignore[attr-defined]  # Chroma's own read, over HTTP for a server
-
     return {
         "conversations": lambda: check_readable(conversations.conn, timeout_s=timeout_s),
-        "catalog": lambda: check_readable(kb.catalog.conn, timeout_s=timeout_s),
-        "vector_store": vector_store,
+        "catalog": lambda: kb.check_readable(timeout_s),
+        "vector_store": kb.check_store,  # Chroma's own read, over HTTP for a server
         "embeddings": embeddings_check(embeddings),
     }

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from knowledge_base.service import Passage
+from knowledge_base.article import Passage
 
 
 class Route(StrEnum):

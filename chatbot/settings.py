@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from knowledge_base.config import KnowledgeBaseConfig
+
 # A web origin as CSP's frame-ancestors takes it: http(s), a host (a leading "*." for every subdomain), a port.
 _HOST = re.compile(r"(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?|\[[0-9a-f:.]+\]")
 
@@ -220,3 +222,13 @@ class Settings(BaseSettings):
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
+
+    def knowledge_base_config(self) -> KnowledgeBaseConfig:
+        """What the knowledge base takes from these settings (it reads no settings of its own)."""
+        return KnowledgeBaseConfig(
+            data_dir=self.data_dir, articles_base_url=self.articles_base_url, chroma_host=self.chroma_host,
+            chroma_port=self.chroma_port, chroma_ssl=self.chroma_ssl, collection=self.collection,
+            embedding_model_path=self.embedding_model_path, embedding_batch_size=self.embedding_batch_size,
+            chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, max_article_bytes=self.max_article_bytes,
+            write_wait_s=self.kb_write_wait_s,
+        )

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from chatbot.storage.migrations import Migrations, connect, transaction
 from knowledge_base.article import Article
 from knowledge_base.language import DEFAULT_LANG
+from knowledge_base.sqlite import Migrations, connect, transaction
 
 MIGRATIONS = Migrations()
 

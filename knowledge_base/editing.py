@@ -1,4 +1,4 @@
-"""Changes staff make one article at a time: replace it with a file, edit its metadata, read its text.
+"""Changes staff make one article at a time: replace it with a file, edit its metadata.
 
 The :class:`~knowledge_base.service.KnowledgeBase` methods of the same names delegate here; every
 write goes through the service's crash-safe write path, like a sync.
@@ -163,20 +163,6 @@ def _as_date(name: str, value: object) -> date | None:
 # --- operations (KnowledgeBase delegates) ------------------------------------------------
 
 
-def article_text(kb: KnowledgeBase, article_id: str) -> str:
-    kb._require(article_id)
-    text = kb.catalog.article_text(article_id)
-    if text is not None:
-        return text
-    # Published before the catalog kept text: rebuild it from the live chunks, in order.
-    uids = kb.catalog.ordered_uids(article_id)
-    if not uids:
-        return ""
-    got = kb.store.get(ids=uids, include=["documents"])  # type: ignore[attr-defined]
-    by_uid = dict(zip(got["ids"], got["documents"], strict=True))
-    return "\n\n".join(by_uid[uid] for uid in uids if uid in by_uid)
-
-
 def load_as(kb: KnowledgeBase, article_id: str, path: Path) -> Article:
     """Load ``path`` as the article ``article_id``, whatever id its name or front matter gives.
 
@@ -189,31 +175,31 @@ def load_as(kb: KnowledgeBase, article_id: str, path: Path) -> Article:
 
 
 def replace(kb: KnowledgeBase, article_id: str, path: Path, *, by: str) -> SyncReport:
-    kb._require(article_id)
+    kb.require_article(article_id)
     report = SyncReport(repaired=kb.repair())
     try:
         article = load_as(kb, article_id, path)
     except ArticleError as err:
         report.errors.append(err)
         return report
-    kb._write([article], report, by=by)
+    kb.write_articles([article], report, by=by)
     return report
 
 
 def update_metadata(kb: KnowledgeBase, article_id: str, edit: MetadataEdit, *, by: str) -> SyncReport:
-    record = kb._require(article_id)
+    record = kb.require_article(article_id)
     changes = edit.changes(record, base_url=kb.base_url)
     if not changes:
         return SyncReport(unchanged=[article_id])
     lang_unread = article_id in kb.catalog.langs_unread()
     report = SyncReport(repaired=kb.repair())
-    text = article_text(kb, article_id)
+    text = kb.article_text(article_id)
     current = Article(
         id=record.id, title=record.title, text=text, paragraphs=paragraphs_of(text), source=record.source,
         source_hash=record.source_hash, url=record.url, tags=record.tags, reviewed_on=record.reviewed_on,
         review_due=record.review_due, lang=record.lang,
     )
-    kb._write([dataclasses.replace(current, **changes)], report, by=by, edited={article_id: list(changes)})
+    kb.write_articles([dataclasses.replace(current, **changes)], report, by=by, edited={article_id: list(changes)})
     if lang_unread and "lang" not in changes:
         kb.catalog.set_lang(article_id, None)  # its file's language is still to be read by the next sync
     return report

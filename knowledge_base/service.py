@@ -14,9 +14,10 @@ A crash between any two steps leaves every article in its old or its new state, 
 holds the writer lock (:mod:`knowledge_base.locking`) from its repair to its end, so two changes never
 interleave and a repair never mistakes a running change for a crashed one.
 
-Staff's one-article operations (replace with a file, edit metadata, read the text back, and the
-dry-run staging of uploads) live in :mod:`knowledge_base.editing` and :mod:`knowledge_base.staging`;
-the methods here delegate to them, and their writes take the same path.
+Staff's one-article operations (replace with a file, edit metadata, and the dry-run staging of
+uploads) live in :mod:`knowledge_base.editing` and :mod:`knowledge_base.staging`; the methods here
+delegate to them, and their writes take the same path (:meth:`KnowledgeBase.write_articles`). The read
+side (articles, the audit log, passages, search, readiness checks) is :mod:`knowledge_base.reads`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -36,13 +36,13 @@ from langchain_core.indexing import RecordManager, index
 from langchain_core.vectorstores import VectorStore
 
 from knowledge_base import editing, staging
-from knowledge_base.article import Article, ArticleError
-from knowledge_base.catalog import ArticleRecord, Catalog
+from knowledge_base.article import Article, ArticleError, Passage, claim_id
+from knowledge_base.catalog import Catalog
 from knowledge_base.chunking import Chunker
 from knowledge_base.editing import UNSET, MetadataEdit, Unset
-from knowledge_base.language import DEFAULT_LANG, lang_where, parse_lang
 from knowledge_base.loaders import SUPPORTED, load_article
 from knowledge_base.locking import ThreadWriterLock, WriterBusy, WriterLock
+from knowledge_base.reads import KnowledgeBaseReads
 from knowledge_base.report import SyncReport, UnknownArticle
 from knowledge_base.staging import StagedFile
 
@@ -70,29 +70,7 @@ def chunk_uid(doc: Document) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Passage:
-    uid: str
-    article_id: str
-    title: str
-    url: str
-    text: str
-    position: int
-    score: float
-    flagged: bool
-    lang: str = DEFAULT_LANG
-
-    @classmethod
-    def from_document(cls, doc: Document, score: float) -> Passage:
-        meta = doc.metadata
-        return cls(
-            uid=str(doc.id), article_id=str(meta["article_id"]), title=str(meta.get("title", "")),
-            url=str(meta.get("url", "")), text=doc.page_content, position=int(meta.get("position", 0)),
-            score=float(score), flagged=bool(meta.get("flagged", False)), lang=_lang_of(meta),
-        )
-
-
-class KnowledgeBase:
+class KnowledgeBase(KnowledgeBaseReads):
     def __init__(
         self,
         *,
@@ -151,18 +129,18 @@ class KnowledgeBase:
             rec = known.get(path.name)
             try:
                 if rec is not None and path.suffix.lower() in SUPPORTED and _file_hash(path) == rec.source_hash:
-                    self._claim(seen, rec.id, path.name)
+                    claim_id(seen, rec.id, path.name)
                     report.unchanged.append(rec.id)
                     if rec.id in unread:
                         lang_unread.append((rec.id, path))
                     continue
                 article = self.load(path)
-                self._claim(seen, article.id, path.name)
+                claim_id(seen, article.id, path.name)
             except ArticleError as err:
                 report.errors.append(err)
                 continue
             articles.append(article)
-        self._write(articles, report, by=by)
+        self.write_articles(articles, report, by=by)
         editing.read_file_langs(self, lang_unread, report, by=by)
         # A file that fails to load keeps its last good version live rather than vanishing.
         failed = {Path(e.source).name for e in report.errors} | {Path(e.source).stem for e in report.errors}
@@ -180,17 +158,17 @@ class KnowledgeBase:
         for path in paths:
             try:
                 article = self.load(Path(path))
-                self._claim(seen, article.id, Path(path).name)
+                claim_id(seen, article.id, Path(path).name)
             except ArticleError as err:
                 report.errors.append(err)
                 continue
             articles.append(article)
-        self._write(articles, report, by=by)
+        self.write_articles(articles, report, by=by)
         return report
 
     @_exclusive
     def remove(self, article_ids: Sequence[str], *, by: str) -> SyncReport:
-        missing = [a for a in article_ids if self.catalog.get(a) is None]
+        missing = [a for a in article_ids if self.article(a) is None]
         if missing:
             raise UnknownArticle(missing)
         report = SyncReport(repaired=self.repair())
@@ -243,20 +221,8 @@ class KnowledgeBase:
         self.catalog.clear_pending(pending)
         return pending
 
-    # --- internals ---------------------------------------------------------------------
-    @staticmethod
-    def _claim(seen: dict[str, str], article_id: str, source: str) -> None:
-        if article_id in seen:
-            raise ArticleError(source, f"has the same article id {article_id!r} as {seen[article_id]}")
-        seen[article_id] = source
-
-    def _require(self, article_id: str) -> ArticleRecord:
-        record = self.catalog.get(article_id)
-        if record is None:
-            raise UnknownArticle([article_id])
-        return record
-
-    def _write(
+    # --- the write path (editing.py shares it; callers hold the writer lock) -------------
+    def write_articles(
         self,
         articles: list[Article],
         report: SyncReport,
@@ -264,8 +230,9 @@ class KnowledgeBase:
         by: str,
         edited: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """The crash-safe write path. ``edited`` names the articles that are metadata edits
-        (id -> changed fields): audited as "edit" and reported in ``report.edited``."""
+        """The crash-safe write path; the caller holds the writer lock (every change does). ``edited``
+        names the articles that are metadata edits (id -> changed fields): audited as "edit" and
+        reported in ``report.edited``."""
         edited = edited or {}
         todo = []
         for article in articles:
@@ -323,73 +290,6 @@ class KnowledgeBase:
         if stale:
             self.store.delete(ids=stale)
             self.record_manager.delete_keys(stale)
-
-    # --- reads -------------------------------------------------------------------------
-    def articles(self) -> list[ArticleRecord]:
-        return self.catalog.all()
-
-    def article_text(self, article_id: str) -> str:
-        """The article's text as stored; for articles published before the catalog kept text,
-        rebuilt from its live chunks (paragraph breaks inside a chunk survive; one between two
-        chunks may become a paragraph break). Raises :class:`UnknownArticle`."""
-        return editing.article_text(self, article_id)
-
-    def revision(self) -> int:
-        """Grows with every change to the knowledge base (the audit log's last entry)."""
-        row = self.catalog.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM audit").fetchone()
-        return int(row[0])
-
-    def languages(self) -> frozenset[str]:
-        """The languages of the live articles (e.g. ``{"en", "es"}``); empty for an empty knowledge base.
-
-        Cheap enough to call for every message: the catalog is read again only after a change."""
-        revision = self.revision()
-        cached = self._languages
-        if cached is None or cached[0] != revision:
-            cached = self._languages = (revision, self.catalog.languages())
-        return cached[1]
-
-    def live_passages(self, *, lang: str | None = None) -> list[Passage]:
-        """Every passage patients can be shown (flagged ones included, marked); with ``lang`` (a
-        code such as "es"), only those of articles in that language."""
-        wanted = parse_lang(lang) if lang is not None else None
-        where = lang_where(wanted) if wanted is not None else None
-        got = self.store.get(where=where, include=["documents", "metadatas"])  # type: ignore[attr-defined]
-        live = self.catalog.live_uids()
-        return [
-            Passage.from_document(Document(page_content=text, metadata=meta or {}, id=uid), 0.0)
-            for uid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            if uid in live and (wanted is None or _lang_of(meta or {}) == wanted)
-        ]
-
-    def search(
-        self, query: str, *, k: int = 4, include_flagged: bool = True, lang: str | None = None
-    ) -> list[Passage]:
-        """The live passages closest to ``query``, best first, with cosine similarity scores.
-
-        With ``lang`` (a code such as "es", see :mod:`knowledge_base.language`), only passages of
-        articles in that language; an unknown language is a ValueError."""
-        if k <= 0:
-            raise ValueError("k must be positive")
-        wanted = parse_lang(lang) if lang is not None else None
-        if not query.strip():
-            return []
-        fetch = max(k * 3, 12)
-        where = {"filter": lang_where(wanted)} if wanted is not None else {}
-        hits = self.store.similarity_search_with_score(query, k=fetch, **where)
-        live = self.catalog.live_uids(str(doc.id) for doc, _ in hits)
-        passages = [
-            Passage.from_document(doc, 1.0 - distance)
-            for doc, distance in hits
-            if str(doc.id) in live and (include_flagged or not doc.metadata.get("flagged"))
-            and (wanted is None or _lang_of(doc.metadata) == wanted)
-        ]
-        return passages[:k]
-
-
-def _lang_of(meta: Mapping[str, object]) -> str:
-    """A stored chunk's language: chunks stored before articles had one are English."""
-    return str(meta.get("lang") or DEFAULT_LANG)
 
 
 def _file_hash(path: Path) -> str:

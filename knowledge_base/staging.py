@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from knowledge_base.article import Article, ArticleError
+from knowledge_base.article import Article, ArticleError, claim_id
 from knowledge_base.catalog import ArticleRecord
 from knowledge_base.editing import load_as
 
@@ -54,7 +54,7 @@ def stage(kb: KnowledgeBase, paths: Iterable[Path]) -> list[StagedFile]:
     for path in map(Path, paths):
         try:
             article = kb.load(path)
-            kb._claim(seen, article.id, path.name)
+            claim_id(seen, article.id, path.name)
         except ArticleError as err:
             staged.append(_failed(path, err))
             continue
@@ -64,7 +64,7 @@ def stage(kb: KnowledgeBase, paths: Iterable[Path]) -> list[StagedFile]:
 
 def stage_replace(kb: KnowledgeBase, article_id: str, path: Path) -> StagedFile:
     """What ``KnowledgeBase.replace(article_id, path)`` would do. Raises UnknownArticle."""
-    existing = kb._require(article_id)
+    existing = kb.require_article(article_id)
     try:
         article = load_as(kb, article_id, path)
     except ArticleError as err:
@@ -83,5 +83,5 @@ def _preview(kb: KnowledgeBase, path: Path, article: Article) -> StagedFile:
         article=article,
         chunks=tuple(d.page_content for d in docs),
         flagged=tuple(d.page_content for d in docs if d.metadata["flagged"]),
-        existing=kb.catalog.get(article.id),
+        existing=kb.article(article.id),
     )

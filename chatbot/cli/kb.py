@@ -16,7 +16,7 @@ from chatbot.cli.common import clean_errors, console, current_user, err_console,
 from knowledge_base.catalog import ArticleRecord, AuditEntry
 from knowledge_base.editing import UNSET, Unset, parse_date
 from knowledge_base.factory import build_knowledge_base
-from knowledge_base.service import KnowledgeBase, SyncReport, UnknownArticle
+from knowledge_base.service import KnowledgeBase, SyncReport
 
 app = typer.Typer(help="Add, replace, remove, edit, list, show and search the clinic's articles.",
                   no_args_is_help=True)
@@ -177,7 +177,7 @@ def log(
 ) -> None:
     """The audit log: every add, replace, edit and remove, with when, which version and by whom."""
     with clean_errors():
-        entries = _open(ctx).catalog.audit_log(article_id)
+        entries = _open(ctx).audit_log(article_id)
     if as_json:
         typer.echo(json.dumps([_entry_json(e) for e in entries], indent=2))
         return
@@ -196,10 +196,8 @@ def show(
     with clean_errors():
         kb = _open(ctx)
         text = kb.article_text(article_id)
-        record = kb.catalog.get(article_id)
-        if record is None:
-            raise UnknownArticle([article_id])
-        history = kb.catalog.audit_log(article_id)
+        record = kb.require_article(article_id)
+        history = kb.audit_log(article_id)
     today = date.today()
     if as_json:
         typer.echo(json.dumps({**_record_json(record, today), "source": record.source,

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from chatbot.reply import Answer
-from knowledge_base.service import Passage
+from knowledge_base.article import Passage
 
 
 @runtime_checkable

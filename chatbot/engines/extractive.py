@@ -22,7 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from chatbot.engines.text import content_stems, paragraphs, sentences
 from chatbot.reply import Answer, Source
-from knowledge_base.service import Passage
+from knowledge_base.article import Passage
 
 NOT_AN_ANSWER = re.compile(
     r"(we['\u2019]d love to help|book an evaluation|reach out|let['\u2019]s work together|we['\u2019]re here"

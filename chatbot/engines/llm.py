@@ -31,7 +31,7 @@ from pydantic import SecretStr
 from chatbot.engines.base import AnswerEngine
 from chatbot.reply import Answer, Source
 from chatbot.settings import Settings
-from knowledge_base.service import Passage
+from knowledge_base.article import Passage
 from prompts import load, render
 
 log = logging.getLogger(__name__)

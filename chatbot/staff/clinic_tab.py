@@ -56,7 +56,7 @@ def profile_texts(profile: ClinicProfile) -> dict[str, str]:
 
 
 def last_change(kb: KnowledgeBase) -> str:
-    entries = kb.catalog.audit_log(AUDIT_ID)
+    entries = kb.audit_log(AUDIT_ID)
     if not entries:
         return "No change saved yet (from here or with `uplifted clinic edit`)."
     last = entries[-1]
@@ -103,7 +103,7 @@ def build_clinic_tab(settings: Settings, *, assistant: Assistant, kb: KnowledgeB
             update_profile(settings.clinic, settings.data_dir, {f: v or None for f, v in changed.items()})
         except ProfileError as exc:
             return render.status(False, f"{exc}. Nothing was changed."), gr.skip(), *keep_all
-        audit_edit(kb.catalog, list(changed), by=user)
+        audit_edit(kb, list(changed), by=user)
         profile = assistant.clinic.reload()  # the chat answers with the new profile from the next question
         names = ", ".join(LABELS[field] for field in changed)
         return (render.status(True, f"Saved: {names}. The chat uses it from the next question."),

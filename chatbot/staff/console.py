@@ -83,10 +83,10 @@ def build_console(
 
     @staff
     def open_article(article_id: str | None, request: gr.Request) -> tuple[str, str, str, str, str, str]:
-        record = kb.catalog.get(article_id or "")
+        record = kb.article(article_id or "")
         if record is None:
             return "<p>Pick an article to see its text and history.</p>", "", "", "", "", ""
-        detail = render.article_detail(record, kb.article_text(record.id), kb.catalog.audit_log(record.id))
+        detail = render.article_detail(record, kb.article_text(record.id), kb.audit_log(record.id))
         return (detail, record.title, record.url or "", ", ".join(record.tags),
                 record.reviewed_on.isoformat() if record.reviewed_on else "",
                 record.review_due.isoformat() if record.review_due else "")
@@ -143,7 +143,7 @@ def build_console(
             status = _status(False, "Tick the box to confirm: a removed article is never shown to patients again.")
         else:
             try:
-                record = kb.catalog.get(article_id)
+                record = kb.article(article_id)
                 title = record.title if record else article_id
                 kb.remove([article_id], by=user)
                 status = f"<p><span class='badge ok'>Removed</span> {render.esc(title)} ({render.esc(article_id)})</p>"

@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal
 
 from chatbot.privacy import Redactor
 from chatbot.reply import Reply
-from chatbot.storage.migrations import Migrations, connect, transaction
+from knowledge_base.sqlite import Migrations, connect, transaction
 
 MIGRATIONS = Migrations()
 

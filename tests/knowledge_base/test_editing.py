@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from chatbot.settings import Settings
-from chatbot.storage.migrations import Migrations, connect
 from knowledge_base.catalog import MIGRATIONS, Catalog, m001_articles
 from knowledge_base.editing import UNSET, MetadataEdit, parse_date
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.service import KnowledgeBase, UnknownArticle
+from knowledge_base.sqlite import Migrations, connect
 from tests.conftest import SAMPLE_ARTICLES, ArticleWriter, markdown
 
 HEEL = "Plantar fasciitis makes the heel hurt with the first steps in the morning. Calf stretches often help."

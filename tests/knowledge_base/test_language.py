@@ -12,12 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from chatbot.cli.main import app
-from chatbot.storage.migrations import Migrations, connect
 from knowledge_base.article import Article
 from knowledge_base.catalog import Catalog, m001_articles, m002_article_text
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.loaders import parse_article
 from knowledge_base.service import KnowledgeBase
+from knowledge_base.sqlite import Migrations, connect
 from tests.conftest import ArticleWriter
 from tests.knowledge_base.test_store_contract import ChunkerBeforeLanguages
 

@@ -8,8 +8,8 @@ import pytest
 from chatbot.engines.base import AnswerEngine, final
 from chatbot.engines.extractive import ExtractiveEngine
 from chatbot.engines.llm import LLMEngine
+from knowledge_base.article import Passage
 from knowledge_base.embeddings import MiniLMEmbeddings
-from knowledge_base.service import Passage
 from tests.chatbot.fakes import QuotingModel
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from chatbot.engines.extractive import ExtractiveEngine, stands_alone
+from knowledge_base.article import Passage
 from knowledge_base.embeddings import MiniLMEmbeddings
-from knowledge_base.service import Passage
 
 STAIRS = ("Why do stairs make my knee hurt? Going up and down stairs puts more pressure on the joint behind your "
           "kneecap than walking on flat ground. Going down is often worse, because your thigh muscles have to "

@@ -21,7 +21,7 @@ from chatbot.engines.base import AnswerEngine, final
 from chatbot.engines.llm import LLMEngine, build_chat_model, clean, split_sentences
 from chatbot.reply import Answer, Source
 from chatbot.settings import Settings
-from knowledge_base.service import Passage
+from knowledge_base.article import Passage
 
 LIVE_LLM_ENV = {k: v for k, v in os.environ.items() if k.startswith("UPLIFTED_LLM")}  # before conftest clears them
 

@@ -83,7 +83,7 @@ def test_login_and_upload_in_chromium_with_screenshots(browser: Browser, live: L
             page.screenshot(path=SHOTS / "upload-checked-desktop.png", full_page=True)
             page.locator("#publish-files").click()
             expect(page.locator("#publish-status")).to_contain_text("walking-after-knee-surgery", timeout=TIMEOUT)
-            record = live.server.kb.catalog.get("walking-after-knee-surgery")
+            record = live.server.kb.article("walking-after-knee-surgery")
             assert record is not None and record.updated_by == STAFF
             open_tab(page, "Articles")
             expect(page.locator("#articles-table")).to_contain_text("Walking After Knee Surgery", timeout=TIMEOUT)

@@ -56,7 +56,7 @@ def ask(live: Live, question: str) -> dict[str, Any]:
 
 
 def clinic_audit(live: Live) -> list[tuple[str, str, str | None]]:
-    return [(e.action, e.by, e.detail) for e in live.server.kb.catalog.audit_log(AUDIT_ID)]
+    return [(e.action, e.by, e.detail) for e in live.server.kb.audit_log(AUDIT_ID)]
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def plain(html_text: str) -> str:
 
 
 def audit(live: Live, article_id: str) -> list[tuple[str, str]]:
-    return [(e.action, e.by) for e in live.server.kb.catalog.audit_log(article_id)]
+    return [(e.action, e.by) for e in live.server.kb.audit_log(article_id)]
 
 
 # --- access -----------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_a_file_over_the_size_limit_is_refused_with_a_reason(live: Live, tmp_pat
     assert big.stat().st_size > live.settings.max_article_bytes
     with pytest.raises(Exception, match=r"(?i)size|large|limit"):
         live.staff().predict([handle_file(big)], api_name="/check_files")
-    assert live.server.kb.catalog.get("huge-handout") is None
+    assert live.server.kb.article("huge-handout") is None
 
 
 def test_open_edit_replace_and_remove_an_article(live: Live, tmp_path: Path) -> None:
@@ -186,7 +186,7 @@ def test_open_edit_replace_and_remove_an_article(live: Live, tmp_path: Path) -> 
     status, table, _, detail = staff.predict("cane-use", "Walking With a Cane", "", "walking, cane", "2026-11-01",
                                              "2027-11-01", api_name="/save_details")
     assert "Details saved" in plain(status) and "Walking With a Cane" in table
-    record = live.server.kb.catalog.get("cane-use")
+    record = live.server.kb.article("cane-use")
     assert record is not None and record.title == "Walking With a Cane" and not record.review_overdue()
     assert audit(live, "cane-use")[-1] == ("edit", STAFF)
     bad, *_ = staff.predict("cane-use", "Walking With a Cane", "", "", "soon", "", api_name="/save_details")
@@ -206,10 +206,10 @@ def test_open_edit_replace_and_remove_an_article(live: Live, tmp_path: Path) -> 
     assert not any("opposite your sore leg" in t for t in texts)
 
     kept, *_ = staff.predict("cane-use", False, api_name="/remove")
-    assert "Tick the box" in plain(kept) and live.server.kb.catalog.get("cane-use") is not None
+    assert "Tick the box" in plain(kept) and live.server.kb.article("cane-use") is not None
     removed, table, _, _, confirm = staff.predict("cane-use", True, api_name="/remove")
     assert "Removed" in plain(removed) and "Walking With a Cane" not in table and confirm is False
-    assert live.server.kb.catalog.get("cane-use") is None and audit(live, "cane-use")[-1] == ("remove", STAFF)
+    assert live.server.kb.article("cane-use") is None and audit(live, "cane-use")[-1] == ("remove", STAFF)
     reply = live.patient().predict("how do I use a cane?", "", api_name="/ask")
     assert "cane-use" not in [s["id"] for s in reply["sources"]]
 
