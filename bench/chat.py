@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.report import Row
 from bench.search import QUESTIONS
 from chatbot.assistant import Assistant
-from chatbot.build import build_assistant
+from chatbot.build import build_application
 from chatbot.settings import Settings
 from knowledge_base.embeddings import MiniLMEmbeddings
 from knowledge_base.service import KnowledgeBase
@@ -77,7 +77,7 @@ def concurrent_sessions(
 
     from chatbot.web.app import build_app
 
-    assistant = build_assistant(settings, embeddings=emb, rate_limit=True)
+    assistant = build_application(settings, embeddings=emb, rate_limit=True).assistant
     assistant.warm_up()
     app = build_app(settings, assistant)
     app.queue(default_concurrency_limit=4, max_size=64)
@@ -145,7 +145,6 @@ def main() -> int:
 
     import knowledge_base
     from bench.report import render
-    from knowledge_base.factory import build_knowledge_base
 
     torch.set_num_threads(settings_threads := chat_settings(Path("unused")).serve_torch_threads)
     console = Console(width=140)
@@ -156,10 +155,11 @@ def main() -> int:
         settings = chat_settings(Path(tmp) / "data")
         emb = MiniLMEmbeddings()
         emb.progress_threshold = 1 << 30
-        kb = build_knowledge_base(settings, embeddings=emb)
+        application = build_application(settings, embeddings=emb, rate_limit=False)
+        kb = application.kb
         kb.sync(folder, by="bench")
         console.log("measuring reply latency (after warm-up) …")
-        assistant = build_assistant(settings, embeddings=emb, rate_limit=False, kb=kb)
+        assistant = application.assistant
         latency = reply_latency(assistant, kb, repeats)
         console.log("20 concurrent sessions through /ask …")
         concurrency = concurrent_sessions(settings, emb)

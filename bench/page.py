@@ -93,20 +93,19 @@ def main() -> int:
     import knowledge_base
     from bench.browser import launch_chromium
     from bench.report import render
-    from chatbot.build import build_assistant
+    from chatbot.build import build_application
     from chatbot.settings import Settings
     from chatbot.web.app import build_app, launch_options
     from knowledge_base.embeddings import MiniLMEmbeddings
-    from knowledge_base.factory import build_knowledge_base
 
     console = Console(width=140)
     folder = Path(knowledge_base.__file__).resolve().parent / "articles"
     with tempfile.TemporaryDirectory(prefix="uplifted-page-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp) / "data")
         emb = MiniLMEmbeddings()
-        kb = build_knowledge_base(settings, embeddings=emb)
-        kb.sync(folder, by="bench")
-        app = build_app(settings, build_assistant(settings, embeddings=emb, kb=kb))
+        application = build_application(settings, embeddings=emb)
+        application.kb.sync(folder, by="bench")
+        app = build_app(settings, application.assistant)
         _, url, _ = app.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True,
                                **launch_options(settings))
         with gr.Blocks(title="bare") as bare_app:

@@ -6,14 +6,15 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 from langchain_core.language_models import BaseChatModel
 
-from chatbot.build import build_assistant
+from chatbot.build import build_application
+from chatbot.clinic import ClinicInfo
 from chatbot.settings import Settings
 from eval import gate, report
 from eval.cases import Case, load_cases
@@ -75,18 +76,21 @@ def run_eval(
         summary_file = previous.parent / "summary.json"
         before = (rows, json.loads(summary_file.read_text()) if summary_file.exists() else {})
     with tempfile.TemporaryDirectory(prefix="uplifted-eval-") as tmp:
-        if kb_folder is not None:
-            articles = Path(tmp) / "articles"
+        scratch = Path(tmp)
+        if kb_folder is not None:  # a throwaway knowledge base of its own, in the embedded store
+            articles = scratch / "articles"
             shutil.copytree(kb_folder, articles)
             for extra in extra_kb_files(cases_path):
                 shutil.copy(extra, articles / extra.name)
-            settings = settings.model_copy(update={"data_dir": Path(tmp) / "data", "chroma_host": None})
-            kb = build_knowledge_base(settings)
+            config = replace(settings.knowledge_base_config(), data_dir=scratch / "data", chroma_host=None)
+            kb = build_knowledge_base(config)
             kb.sync(articles, by="eval")
-        else:  # the current knowledge base; the eval's conversations go to a scratch folder, not staff's
-            kb = kb or build_knowledge_base(settings)
-            settings = settings.model_copy(update={"data_dir": Path(tmp) / "data"})
-        assistant = build_assistant(settings, kb=kb, rate_limit=False, llm=llm if engine == "llm" else None)
+        # Else the current knowledge base. Either way the eval's conversations go to the scratch folder, not staff's,
+        # and the clinic profile is the settings' own (not clinic.yaml), which the suites' cases are written for.
+        assistant = build_application(
+            settings, kb=kb, conversations=scratch / "conversations.sqlite", clinic=ClinicInfo(settings.clinic),
+            rate_limit=False, llm=llm if engine == "llm" else None,
+        ).assistant
         known = {r.id for r in assistant.retriever.kb.articles()}
         results = run_cases(assistant, cases, known_ids=known, clinic=settings.clinic, on_result=on_result,
                             judge=judge)

@@ -18,10 +18,10 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Ask the assistant a question; prints the reply (and its session id, to continue)."""
-    from chatbot.build import build_assistant
+    from chatbot.build import build_application
 
     with clean_errors():
-        assistant = build_assistant(settings_from(ctx), rate_limit=False)
+        assistant = build_application(settings_from(ctx), rate_limit=False).assistant
         reply = assistant.reply(message, session)
     if as_json:
         typer.echo(json.dumps(reply.to_json(), ensure_ascii=False))

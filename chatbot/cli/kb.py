@@ -15,7 +15,6 @@ from rich.table import Table
 from chatbot.cli.common import clean_errors, console, current_user, err_console, settings_from
 from knowledge_base.catalog import ArticleRecord, AuditEntry
 from knowledge_base.editing import UNSET, Unset, parse_date
-from knowledge_base.factory import build_knowledge_base
 from knowledge_base.service import KnowledgeBase, SyncReport
 
 app = typer.Typer(help="Add, replace, remove, edit, list, show and search the clinic's articles.",
@@ -25,13 +24,15 @@ By = Annotated[str | None, typer.Option("--by", help="Who made the change (defau
 
 
 def _open(ctx: typer.Context, progress: Progress | None = None) -> KnowledgeBase:
+    from chatbot.build import build_application
+
     task = progress.add_task("Embedding articles", total=None) if progress else None
 
     def on_progress(done: int, total: int) -> None:
         if progress is not None and task is not None:
             progress.update(task, completed=done, total=total)
 
-    return build_knowledge_base(settings_from(ctx), on_progress=on_progress if progress else None)
+    return build_application(settings_from(ctx), on_progress=on_progress if progress else None).kb
 
 
 def _print_report(report: SyncReport) -> None:

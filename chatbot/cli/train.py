@@ -28,10 +28,10 @@ def _rebuild(ctx: typer.Context, model: Path, current: str, train: Callable[[Any
             raise fail(f"{model.name} was trained on other data ({saved} != {current}): run `make models`")
         console.print(f"{model.name} matches its training data ({current})")
         return None
-    from knowledge_base.factory import build_embeddings
+    from chatbot.build import build_application
 
     with console.status(f"Training {model.name} (embedding the development set)..."):
-        return train(build_embeddings(settings_from(ctx)))
+        return train(build_application(settings_from(ctx)).embeddings)
 
 
 @app.command()
@@ -69,9 +69,8 @@ def answerability(ctx: typer.Context, check: CHECK = False, if_stale: IF_STALE =
     import tempfile
 
     from chatbot import answerability as ans
-    from chatbot.build import build_retriever
+    from chatbot.build import build_application, build_retriever
     from chatbot.guard.training import dev_cases
-    from knowledge_base.factory import build_knowledge_base
 
     rows = ans.examples(dev_cases())
     settings = settings_from(ctx)
@@ -79,7 +78,7 @@ def answerability(ctx: typer.Context, check: CHECK = False, if_stale: IF_STALE =
     def fit(embeddings: Any) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="uplifted-train-") as tmp:
             scratch = settings.model_copy(update={"data_dir": Path(tmp), "chroma_host": None})
-            kb = build_knowledge_base(scratch, embeddings=embeddings)
+            kb = build_application(scratch, embeddings=embeddings).kb
             kb.sync(settings.articles_dir, by="train")
             retriever = build_retriever(settings, kb)
             measured = []

@@ -26,9 +26,8 @@ from langchain_core.vectorstores import VectorStore
 from starlette.routing import Mount
 
 from chatbot.assistant import Assistant
-from chatbot.build import build_assistant
+from chatbot.build import Application, build_application
 from chatbot.health import Readiness, server_checks
-from chatbot.metrics import Metrics
 from chatbot.retention import RetentionJob
 from chatbot.settings import Settings
 from chatbot.staff import render
@@ -41,7 +40,6 @@ from chatbot.web.clients import trust_proxies
 from chatbot.web.embed import FRAME_HEAD, add_embedding
 from chatbot.web.ops import RequestIds, add_operations
 from chatbot.web.theme import build_theme, font_routes, palette
-from knowledge_base.factory import build_embeddings, build_knowledge_base
 from knowledge_base.service import KnowledgeBase
 
 STAFF_PATH = "/staff"
@@ -55,6 +53,7 @@ class Server:
     console_off: str | None  # why the console is not mounted, or None when it is
     retention: RetentionJob | None = None  # the daily purge of conversations and booking requests
     readiness: Readiness | None = None  # what /readyz checks
+    application: Application | None = None  # every part the server was built from
 
     def end_streams(self) -> None:
         """End the never-ending stream each open page holds (Gradio's session heartbeat), as Gradio's own
@@ -82,15 +81,17 @@ def build_server(
     rate_limit: bool = True,
 ) -> Server:
     """Build the whole web app from settings; tests swap in the LLM, embeddings, store or login check."""
-    from chatbot.staff.console import build_console
-    from chatbot.staff.insights import PatientInsights
+    application = build_application(settings, llm=llm, embeddings=embeddings, store=store, kb=kb, auth=auth,
+                                     rate_limit=rate_limit)
+    return serve_application(application)
 
-    embeddings = embeddings or build_embeddings(settings)
-    kb = kb or build_knowledge_base(settings, embeddings=embeddings, store=store)
-    metrics = Metrics()
-    metrics.follow_revision(kb.revision)
-    assistant = build_assistant(settings, llm=llm, embeddings=embeddings, kb=kb, rate_limit=rate_limit,
-                                metrics=metrics)
+
+def serve_application(application: Application) -> Server:
+    """The web app (patient chat, API, staff console, operations routes) over an application's parts."""
+    from chatbot.staff.console import build_console
+
+    settings, kb, assistant = application.settings, application.kb, application.assistant
+    metrics, embeddings = application.metrics, application.embeddings
     clinic_name = assistant.clinic.current().name  # the settings with the staff-edited clinic.yaml laid over them
     app = fastapi.FastAPI(title=f"{clinic_name} Assistant", docs_url=None, redoc_url=None, openapi_url=None)
     readiness = Readiness(server_checks(assistant.conversations, kb, embeddings, timeout_s=settings.ready_timeout_s),
@@ -102,8 +103,9 @@ def build_server(
     app.mount(API_PATH, build_api(assistant, origins=settings.embed_origins, title=clinic_name,
                                   concurrency=QUEUE_CONCURRENCY))
     console_off: str | None = None
+    auth: StaffAuth | None = None
     try:
-        auth = auth or StaffAuth.from_settings(settings)
+        auth = application.staff_auth
     except StaffAuthError as exc:
         console_off = str(exc)
     if auth is not None:
@@ -112,8 +114,7 @@ def build_server(
             """``/staff`` (where Gradio's logout lands) to the console's page, ``/staff/``."""
             return RedirectResponse(url=request.url.path + "/", status_code=307)
 
-        console = build_console(settings, assistant=assistant, kb=kb, auth=auth,
-                                insights=PatientInsights(assistant.conversations, embeddings))
+        console = build_console(settings, assistant=assistant, kb=kb, auth=auth, insights=application.insights)
         settings.evals_dir.mkdir(parents=True, exist_ok=True)
         form = LoginForm(path=STAFF_PATH, heading=f"{clinic_name} staff console",
                          colour=palette(settings.brand).primary,
@@ -150,4 +151,4 @@ def build_server(
                         **options)
     retention = RetentionJob(assistant.conversations, settings).start()
     app.add_middleware(RequestIds)  # the outermost layer: every line logged while serving a request carries its id
-    return Server(app, assistant, kb, console_off, retention, readiness)
+    return Server(app, assistant, kb, console_off, retention, readiness, application)

@@ -112,3 +112,21 @@ def test_run_on_the_current_kb_leaves_staff_conversations_alone(tmp_path: Path) 
     result = run_eval(settings, path, tmp_path / "out")
     assert result.results[0].route == "answer" and result.results[0].sources[0]["id"] == "heat-or-ice"
     assert not settings.conversations_path.exists()
+
+
+def test_run_on_the_current_kb_answers_with_the_settings_clinic_profile(tmp_path: Path) -> None:
+    """The suites are written for the clinic profile in settings: a staff-edited clinic.yaml (another booking link
+    and phone number) changes neither the replies nor their call-to-action check."""
+    from chatbot.clinic import update_profile
+    from knowledge_base.factory import build_knowledge_base
+
+    settings = Settings(data_dir=tmp_path / "data")
+    build_knowledge_base(settings).sync(SAMPLE_ARTICLES, by="staff")
+    update_profile(settings.clinic, settings.data_dir,
+                   {"phone": "(555) 010-7777", "booking_url": "https://elsewhere.example/book"})
+    path = tmp_path / "c.yaml"
+    path.write_text("cases:\n  - id: c1\n    question: should I use heat or ice on a sore knee?\n    route: answer\n")
+    result = run_eval(settings, path, tmp_path / "out")
+    assert result.results[0].passed, result.results[0].checks
+    answer = result.results[0].answer
+    assert "010-7777" not in answer and "elsewhere.example" not in answer
