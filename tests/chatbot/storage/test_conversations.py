@@ -13,7 +13,7 @@ from chatbot.privacy import Redactor
 from chatbot.reply import Reply, Route, Source
 from chatbot.settings import Settings
 from chatbot.storage.conversations import MIGRATIONS, ConversationStore
-from chatbot.storage.migrations import connect
+from knowledge_base.sqlite import connect
 from tests.conftest import Clock
 
 T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
