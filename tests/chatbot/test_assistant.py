@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -188,6 +189,19 @@ def test_personal_details_never_reach_disk(assistant: Assistant, sample_settings
             data = path.read_bytes()
             for raw in [b"555-123-4567", b"jane.doe@example.com", b"Jane Doe"]:
                 assert raw not in data, f"{raw!r} found in {path}"
+
+
+def test_the_reason_stored_for_no_article_holds_no_personal_detail(assistant: Assistant,
+                                                                   sample_settings: Settings) -> None:
+    # The "no article" reason lists the words no article uses, as lower-case stems the redactor can't recognise.
+    reply = ask(assistant, "I'm Jane Doe, my SSN is 123-45-6789, does a bunion need surgery?")
+    assert reply.route is Route.NO_MATCH
+    with sqlite3.connect(sample_settings.conversations_path) as conn:
+        (reason,) = conn.execute("SELECT lower(detail) FROM messages WHERE reply_id = ? AND role = 'assistant'",
+                                 (reply.reply_id,)).fetchone()
+    assert "bunion" in reason  # the topic staff need to see stays
+    for raw in ["jane", "doe", "123", "6789"]:
+        assert raw not in reason, f"{raw!r} stored in {reason!r}"
 
 
 def test_markup_in_a_message_is_not_part_of_the_question(assistant: Assistant) -> None:
