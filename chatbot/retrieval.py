@@ -15,6 +15,19 @@ from chatbot.followup import asks_question, is_follow_up, topic_of
 from chatbot.synonyms import Synonyms
 from knowledge_base.service import KnowledgeBase, Passage
 
+# A redaction placeholder and up to three words before it in the same clause.
+_IDENTIFIER = re.compile(r"(?:[\w'’]+[ \t]+){0,3}\[[A-Z_]+\]")
+
+
+def without_identifiers(text: str) -> str:
+    """``text`` without its redaction placeholders and the few words that introduce each in its clause ("I'm
+    [NAME], my SSN is [SSN], my knee hurts" -> "my knee hurts"): they say nothing of the question, and an article
+    search would count "SSN" as a word no article uses."""
+    if "[" not in text:
+        return text
+    clauses = re.split(r"\s*[,;]\s*", _IDENTIFIER.sub(" ", text))
+    return ", ".join(c.strip() for c in clauses if c.strip(" .-")).strip()
+
 
 @dataclass(frozen=True)
 class Retrieval:
@@ -125,12 +138,12 @@ class Retriever:
 
     def run(self, query: str, *, lang: str | None = None) -> Retrieval:
         """``lang``: only articles in that language (staff mark them, e.g. ``lang: es``); None searches all."""
+        query = without_identifiers(query)
         expansion = self.synonyms.expand(query) if self.synonyms else None
         corrected = self.correct(expansion.search if expansion else query)
         original, query = (expansion.search if expansion else query), corrected
-        # Unknown words are counted with each synonym term replaced by its meaning ("TKR" is known);
-        # redaction placeholders are not words.
-        checked = re.sub(r"\[[A-Z_]+\]", " ", self.correct(expansion.replaced) if expansion else query)
+        # Unknown words are counted with each synonym term replaced by its meaning ("TKR" is known).
+        checked = self.correct(expansion.replaced) if expansion else query
         q_stems = set(content_stems(checked))
         vocabulary = self.vocabulary()
         unknown = tuple(sorted(q_stems - vocabulary))

@@ -33,7 +33,7 @@ _ABUSE = re.compile(r"\b(fuck|screw) (you|off)\b|\byou (are|re) (stupid|useless|
 class GuardVerdict:
     route: Route | None  # None: go on to retrieval
     kind: str | None = None  # e.g. "too_long", "dose", the red-flag group
-    text: str = ""  # the message to answer (markup and instruction-like parts removed)
+    text: str = ""  # the message to answer (markup and instruction-like parts removed, personal details replaced)
     detail: str | None = None
     lang: str = "en"  # the patient's language: en, es or other
     intent: str | None = None  # what the intent classifier read, when the message goes on to retrieval
@@ -63,8 +63,9 @@ class Guard:
 
     def check(self, message: str, earlier: Sequence[str] = (), *, redacted: str | None = None) -> GuardVerdict:
         """``earlier``: the patient's earlier messages in this conversation, oldest first. ``redacted``: the
-        message with personal details replaced, which the intent classifier reads (it learned from messages
-        without raw phone numbers and addresses, which it would read as clinic business)."""
+        message with personal details replaced, which everything after the safety check reads: the intent
+        classifier (it learned from messages without raw phone numbers and addresses, which it would read as
+        clinic business) and, through the verdict's text, retrieval."""
         text = message.strip()
         if not text:
             return GuardVerdict(Route.BLOCKED, "empty")
@@ -92,13 +93,16 @@ class Guard:
             if len(remainder.split()) < 3 or not self.on_topic_words(remainder):
                 return GuardVerdict(Route.BLOCKED, "injection", detail="; ".join(flags), lang=lang)
             text = remainder
+        # What the rest reads: the message with personal details replaced (retrieval would count "Jane", "Doe"
+        # and an SSN's digits as words no article uses; the intent classifier learned from messages without raw
+        # phone numbers). A message that held instruction-like parts goes on as their remainder.
+        private = self.safety.clean(strip_markup(redacted)) if redacted is not None and not flags else text
         norm = normalise(text)
         for kind, patterns in self.scope.items():
             if any(p.search(norm) for p in patterns):
-                return GuardVerdict(Route.SCOPE_REDIRECT, kind, text, lang=lang)
+                return GuardVerdict(Route.SCOPE_REDIRECT, kind, private, lang=lang)
         if lang == "other":
             return GuardVerdict(Route.OTHER_LANGUAGE, "other_language", text, lang=lang)
-        private = self.safety.clean(strip_markup(redacted)) if redacted is not None else text
         intent = self.intents.classify(private) if self.intents else None
         if intent is not None and intent.label == "off_topic" and earlier and self.intents is not None:
             # "ok and how many times a day?" is off-topic alone and a question in its conversation.
@@ -106,7 +110,7 @@ class Guard:
         if intent is not None:
             detail = f"classifier {intent.confidence:.2f}"
             if intent.label == "scope_redirect":
-                return GuardVerdict(Route.SCOPE_REDIRECT, scope_kind(text), text, detail, lang)
+                return GuardVerdict(Route.SCOPE_REDIRECT, scope_kind(text), private, detail, lang)
             if intent.label in {"small_talk", "clinic_info"}:
                 return GuardVerdict(Route(intent.label), intent.label, text, detail, lang)
             if intent.label == "blocked" and intent.confidence >= self.blocked_confidence:
@@ -115,4 +119,4 @@ class Guard:
                 return GuardVerdict(Route.OFF_TOPIC, "off_topic", text, detail, lang)
         if any(p.search(norm) for p in self.off_topic) and not self.on_topic_words(text):
             return GuardVerdict(Route.OFF_TOPIC, "off_topic", text, lang=lang)
-        return GuardVerdict(None, None, text, lang=lang, intent=intent.label if intent else None)
+        return GuardVerdict(None, None, private, lang=lang, intent=intent.label if intent else None)
