@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from chatbot.engines.text import content_stems
+from chatbot.regions import regions
 from chatbot.retrieval import Retrieval
 
 ANSWERABILITY_MODEL = Path(__file__).resolve().parent / "guard" / "models" / "answerability.json"
@@ -41,25 +41,6 @@ FEATURES = ("best_dense", "top_score", "margin", "unknown_share", "rare_unknown"
             "common_unknown_share", "log_content_words", "top_coverage", "second_article_score", "synonyms",
             "follow_up", "asks", "names_region", "region_missing")
 RARE = 3.3  # Zipf frequency under which an unknown word probably names a topic ("bunion", "tailbone")
-
-
-# Parts of the body in patients' words. A question that names one the best article never mentions is rarely
-# answered by it. A general anatomical list, not tuned on any question; synonyms ("TKR") are already translated.
-REGIONS = {
-    "neck": r"neck|cervical|whiplash", "shoulder": r"shoulders?|rotator|collarbone", "elbow": r"elbows?",
-    "wrist": r"wrists?|carpal", "hand": r"hands?|fingers?|thumbs?|knuckles?", "jaw": r"jaw|tmj",
-    "head": r"head|headaches?|migraines?|concussion", "chest": r"chest|ribs?|breastbone",
-    "back": r"back|spine|spinal|lumbar|tailbone|sciatica|sciatic", "hip": r"hips?|groin|pelvis|pelvic",
-    "knee": r"knees?|kneecaps?|acl|mcl|meniscus|patell\w*", "ankle": r"ankles?|achilles",
-    "foot": r"foot|feet|heels?|toes?|arch(?:es)?|plantar|bunions?", "thigh": r"thighs?|hamstrings?|quads?",
-    "lower leg": r"calf|calves|shins?", "arm": r"arms?|biceps?|triceps?|forearms?",
-}
-_REGIONS = {name: re.compile(rf"\b(?:{words})\b") for name, words in REGIONS.items()}
-
-
-def regions(text: str) -> set[str]:
-    lower = text.lower()
-    return {name for name, pattern in _REGIONS.items() if pattern.search(lower)}
 
 
 def features(retrieval: Retrieval) -> list[float]:

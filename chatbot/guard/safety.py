@@ -22,8 +22,10 @@ import numpy as np
 import yaml
 from langchain_core.embeddings import Embeddings
 
+from chatbot.engines.text import content_stems
 from chatbot.guard.classifier import TextClassifier
 from chatbot.guard.textnorm import clean
+from chatbot.regions import regions
 
 SAFETY_DIR = Path(__file__).resolve().parents[2] / "prompts" / "safety"
 SEVERITY = {"crisis": 3, "emergency": 2, "urgent": 1}
@@ -35,6 +37,19 @@ WINDOW_CHARS = 400
 MAX_SEGMENTS = 32
 CHUNKED_CHARS = 4_000
 SCAN_CHARS = 50_000  # the most of one message the checks read (20x the longest message answered); rules read it all
+# How a part of the body feels, in the stems of chatbot.engines.text ("really bad lower back pains").
+FEELINGS = frozenset({"pain", "pains", "ach", "ache", "achi", "hurt", "sore", "stiff", "tight", "bad", "realli", "veri",
+                      "littl", "bit", "lower", "upper", "left", "right", "side", "help"})
+
+
+def bare_complaint(text: str) -> bool:
+    """A part of the body and how it feels, and nothing else ("back pain", "and my neck?", "sore knees"). No
+    red flag in ``red-flags.md`` is that alone but chest pain and a head that hurts, which the reviewed rules
+    read; the classifier, which learned "back pain" beside fever, cancer and bladder trouble, must not."""
+    stems = content_stems(text)
+    named = regions(text)
+    return bool(stems and named) and not named & {"chest", "head"} and all(
+        s in FEELINGS or regions(s) for s in stems)
 
 
 @dataclass(frozen=True)
@@ -181,7 +196,7 @@ class SafetyDetector:
         message; the route is the likeliest safety class there (crisis first on a tie)."""
         text = self.clean(message)
         parts = segments(text)
-        if not parts:
+        if not parts or bare_complaint(text):
             return None
         probs = self.classifier.probabilities(parts, self.vectors(parts))
         safety = 1.0 - probs[:, self._none]

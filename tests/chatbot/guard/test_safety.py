@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from chatbot.guard.classifier import card_path
-from chatbot.guard.safety import SAFETY_DIR, SEVERITY, SafetyDetector
+from chatbot.guard.safety import SAFETY_DIR, SEVERITY, SafetyDetector, bare_complaint
 from chatbot.guard.training import SAFETY_MODEL, expected_hash
 from knowledge_base.embeddings import MiniLMEmbeddings
 
@@ -160,3 +160,18 @@ def test_the_classifier_reads_a_bounded_number_of_pieces_whatever_the_shape(dete
         assert len(segments(detector.clean(text))) <= MAX_SEGMENTS + 1
     flagged = " ".join(["Knee sore."] * 60 + ["I suddenly can't control my bladder and my back hurts."] + ["Hip ok."] * 60)
     assert detector.check(flagged).route == "emergency"
+
+
+@pytest.mark.parametrize("message", ["back pain", "my back pain", "upper back pain", "and my neck?",
+                                     "really sore knees", "hip hurts"])
+def test_a_bare_complaint_is_no_red_flag(detector: SafetyDetector, message: str) -> None:
+    # The classifier learned "back pain" beside fever, cancer and bladder trouble and sent it alone to urgent care.
+    assert bare_complaint(message)
+    assert detector.check(message).route is None
+
+
+@pytest.mark.parametrize(("message", "route"), [("chest pain", "emergency"), ("back pain and a fever", "urgent"),
+                                                ("cant pee and back hurts", "emergency")])
+def test_a_short_red_flag_still_escalates(detector: SafetyDetector, message: str, route: str) -> None:
+    assert not bare_complaint(message)
+    assert SEVERITY[detector.check(message).route or ""] >= SEVERITY[route]
