@@ -247,8 +247,11 @@ class Assistant:
             yield from self._scope(verdict, retrieval, decision == "answer", session, reply_id, shown)
             return
         if decision == "clarify" and (verdict.intent == "question" or self.guard.on_topic_words(retrieval.query)):
-            yield self._clarify(retrieval, session, reply_id)
-            return
+            asked = self._clarify(retrieval, session, reply_id)
+            if asked is not None:
+                yield asked
+                return
+            decision = "answer"  # a vague message only one article fits ("sciatica", "heel pain"): that article
         if decision != "answer":
             # Without the intent classifier, a message with no word about the body is off-topic; with it,
             # the classifier has already read the message as a question, so the honest reply is "no article".
@@ -314,12 +317,16 @@ class Assistant:
             or (retrieval.best_dense >= self.no_match_threshold and retrieval.unknown_share < 0.34))
         return "answer" if relevant else "no_match"
 
-    def _clarify(self, retrieval: Retrieval, session: str, reply_id: str) -> Reply:
+    def _clarify(self, retrieval: Retrieval, session: str, reply_id: str) -> Reply | None:
+        """Two to four articles to choose from; None when a vague message fits one article well enough to
+        answer from it; an open question when none fits."""
         # Choices come from a wider search than the answer's passages: a vague "back problems" matches
         # several passages of one article first.
         wider = self.retriever.kb.search(retrieval.query, k=12, include_flagged=False)
         titles = list(dict.fromkeys(p.title for p in [*retrieval.passages, *wider]
                                     if p.score >= retrieval.best_dense - 0.15))[:4]
+        if len(titles) == 1 and retrieval.best_dense >= self.no_match_threshold:
+            return None
         if len(titles) < 2:
             return Reply(self.replies.say("clarify_open"), Route.CLARIFY, session, reply_id=reply_id,
                          detail="vague; no articles to offer")

@@ -99,3 +99,18 @@ def test_a_vague_message_gets_a_question_back_with_choices_from_the_articles(sam
     assert set(reply.choices) <= titles and any("Knee" in c for c in reply.choices)
     assert reply.to_json()["choices"] == list(reply.choices)
     assert "choices" not in sample_assistant.reply("why does my heel hurt in the morning?").to_json()
+
+
+def test_personal_details_do_not_change_the_answer(sample_assistant: Assistant) -> None:
+    plain = sample_assistant.reply("my knee hurts on stairs")
+    assert plain.route is Route.ANSWER and plain.sources[0].id == "runners-knee-stairs"
+    # Names and numbers are no words of the question: counted as words no article uses, they made it "no article".
+    told = sample_assistant.reply("I'm Jane Doe, my SSN is 123-45-6789, my knee hurts on stairs")
+    assert told.route is Route.ANSWER and told.sources[0].id == "runners-knee-stairs"
+
+
+@pytest.mark.parametrize(("message", "article"), [("sciatica", "sciatica"), ("heel pain", "plantar-fasciitis")])
+def test_a_vague_message_only_one_article_fits_is_answered_from_it(sample_assistant: Assistant, message: str,
+                                                                   article: str) -> None:
+    reply = sample_assistant.reply(message)
+    assert reply.route is Route.ANSWER and reply.sources[0].id == article
