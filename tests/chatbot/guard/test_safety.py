@@ -47,6 +47,8 @@ def test_false_alarms_on_tricky_negatives_stay_at_most_five_percent(detector: Sa
     [
         ("cant feel my groin", "emergency"),
         ("trouble peeing since my back went", "emergency"),
+        # saddle numbness in everyday words (the classifier alone said urgent)
+        ("I've had back pain for 2 weeks and now I can't feel the toilet paper when I wipe", "emergency"),
         ("Both my legs are going numb and weak", "emergency"),
         ("I have crushing chest pain going down my left arm", "emergency"),
         ("my chest is sore after bench press and I can't catch my breath", "emergency"),
@@ -69,6 +71,7 @@ def test_named_wordings_escalate(detector: SafetyDetector, message: str, route: 
         "should I use heat or ice on a sore knee?",
         "what are the warning signs with back pain?",
         "my chest hurts when I press on it, did a ton of push ups yesterday",
+        "my fingers go numb when I wipe down the car, is that my elbow?",
     ],
 )
 def test_mentions_that_are_not_red_flags_do_not_escalate(detector: SafetyDetector, message: str) -> None:
