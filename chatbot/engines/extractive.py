@@ -140,6 +140,7 @@ class ExtractiveEngine:
         duplicate_similarity: float = 0.85,
         retrieval_weight: float = 0.3,
         other_article_ratio: float = 0.98,
+        amount_ratio: float = 0.85,
         cache_size: int = 20_000,
     ) -> None:
         if max_sentences < 1:
@@ -156,6 +157,7 @@ class ExtractiveEngine:
         self.duplicate_similarity = duplicate_similarity
         self.retrieval_weight = retrieval_weight
         self.other_article_ratio = other_article_ratio
+        self.amount_ratio = amount_ratio
         self._cache = _VectorCache(embeddings, cache_size)
 
     def warm_up(self, passages: Sequence[Passage]) -> int:
@@ -209,7 +211,12 @@ class ExtractiveEngine:
         # among the candidates, so context is kept, not lost); failing both, the best that meets one.
         earlier = " ".join(shown)
         new = [i for i in order if not any(s in earlier for s in windows[i].sentences)] if earlier else order
-        for pool in ([i for i in new if stands_alone(windows[i].sentences[0])], new,
+        # "How long should I ice my ankle?" is answered by the minutes, even where a window about ankles scores
+        # a little higher: a window giving a time or a count comes first when it scores near the best.
+        giving = [i for i in new if GIVES_AMOUNT.search(windows[i].text)
+                  and scores[i] >= self.amount_ratio * scores[order[0]]] if ASKS_AMOUNT.search(question) else []
+        for pool in ([i for i in giving if stands_alone(windows[i].sentences[0])],
+                     [i for i in new if stands_alone(windows[i].sentences[0])], new,
                      [i for i in order if stands_alone(windows[i].sentences[0])]):
             if pool:
                 order = [pool[0], *(i for i in order if i != pool[0])]
