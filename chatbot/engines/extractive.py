@@ -79,6 +79,9 @@ def usable(sentence: str) -> bool:
         and not QUESTION_END.search(sentence)
         and not NOT_AN_ANSWER.search(sentence)
         and bool(re.search(r"[.!][\"'\u201d\u2019)]*$", sentence))
+        # Half of a quotation that runs over two sentences ('"I have a sharp pain ... of my leg.'): quoted alone,
+        # it opens a quote that never closes.
+        and sentence.count('"') % 2 == 0 and sentence.count("\u201c") == sentence.count("\u201d")
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.engines.extractive import ExtractiveEngine, stands_alone
+from chatbot.engines.extractive import ExtractiveEngine, stands_alone, usable
 from knowledge_base.article import Passage
 from knowledge_base.embeddings import MiniLMEmbeddings
 
@@ -51,3 +51,13 @@ def test_a_follow_up_gets_sentences_it_has_not_been_shown(embeddings: MiniLMEmbe
     shown = ["From our article:\n\n" + first.text]
     again = engine.answer("why does my heel hurt in the morning? and what else?", [passage("heel", HEEL)], shown=shown)
     assert again.sentences and not set(first.sentences) & set(again.sentences), (first.text, again.text)
+
+
+@pytest.mark.parametrize(("sentence", "quoted"), [
+    ('"I have a sharp pain that shoots down the back of my leg.', False),  # half of a two-sentence quotation
+    ("\u201cMy knee aches every time I take the stairs at work.", False),
+    ('Some people call it "runner\'s knee," and it is common.', True),
+    ("Change positions often, since sitting for a long time can stir up symptoms.", True),
+])
+def test_half_a_quotation_is_never_quoted(sentence: str, quoted: bool) -> None:
+    assert usable(sentence) is quoted
