@@ -22,7 +22,6 @@ from chatbot.answerability import Answerability
 from chatbot.clinic import ClinicInfo
 from chatbot.contact import ContactRequestError, contact_problems
 from chatbot.engines.base import AnswerEngine
-from chatbot.engines.text import content_stems
 from chatbot.guard.language import detect
 from chatbot.guard.router import Guard, GuardVerdict
 from chatbot.metrics import Metrics
@@ -259,10 +258,8 @@ class Assistant:
                 yield self._canned(self.replies.say("off_topic"), Route.OFF_TOPIC, session, reply_id,
                                    f"no topic words, best match {retrieval.best_dense:.2f}")
                 return
-            # The unknown words are lower-case stems of the patient's own words, which the stored reply's redaction
-            # can't recognise ("jane", "6789"): keep those the redacted message still holds.
-            kept = set(content_stems(redacted or ""))
-            unknown = ", ".join(w for w in retrieval.unknown_words if w in kept)
+            # Retrieval read the redacted message, so the unknown words hold no personal detail to store.
+            unknown = ", ".join(retrieval.unknown_words)
             yield self._no_match(session, reply_id, f"best match {retrieval.best_dense:.2f}; unknown words: {unknown}")
             return
         answered = False

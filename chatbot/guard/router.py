@@ -39,6 +39,12 @@ class GuardVerdict:
     intent: str | None = None  # what the intent classifier read, when the message goes on to retrieval
 
 
+def _without(text: str, parts: Sequence[str]) -> str:
+    for part in parts:
+        text = text.replace(part, " ")
+    return re.sub(r"\s+", " ", text).strip(" .,;:-")
+
+
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
     return [re.compile(p) for p in patterns]
 
@@ -85,18 +91,14 @@ class Guard:
             flags.append(_USER_INJECTION.search(text).group(0))  # type: ignore[union-attr]
         if _ABUSE.search(text):
             return GuardVerdict(Route.BLOCKED, "abuse", detail="abuse", lang=lang)
-        if flags:
-            remainder = text
-            for flag in flags:
-                remainder = remainder.replace(flag, " ")
-            remainder = re.sub(r"\s+", " ", remainder).strip(" .,;:-")
-            if len(remainder.split()) < 3 or not self.on_topic_words(remainder):
-                return GuardVerdict(Route.BLOCKED, "injection", detail="; ".join(flags), lang=lang)
-            text = remainder
         # What the rest reads: the message with personal details replaced (retrieval would count "Jane", "Doe"
         # and an SSN's digits as words no article uses; the intent classifier learned from messages without raw
         # phone numbers). A message that held instruction-like parts goes on as their remainder.
-        private = self.safety.clean(strip_markup(redacted)) if redacted is not None and not flags else text
+        private = self.safety.clean(strip_markup(redacted)) if redacted is not None else text
+        if flags:
+            text, private = _without(text, flags), _without(private, flags)
+            if len(text.split()) < 3 or not self.on_topic_words(text):
+                return GuardVerdict(Route.BLOCKED, "injection", detail="; ".join(flags), lang=lang)
         norm = normalise(text)
         for kind, patterns in self.scope.items():
             if any(p.search(norm) for p in patterns):
