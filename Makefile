@@ -24,10 +24,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The safety, intent and answerability models, trained from the development set (eval/dev) when missing or stale.
+# The safety, intent and answerability models and the query adapter, trained from the development set (eval/dev) when missing or stale.
 models: $(STAMP)
 	$(BIN)/uplifted train safety --if-stale
 	$(BIN)/uplifted train intent --if-stale
+	$(BIN)/uplifted train retrieval --if-stale
 	$(BIN)/uplifted train answerability --if-stale
 
 # Syncs the sample articles only into an empty knowledge base: staff changes are never overwritten.

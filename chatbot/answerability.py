@@ -44,7 +44,7 @@ RARE = 3.3  # Zipf frequency under which an unknown word probably names a topic 
 
 
 def features(retrieval: Retrieval) -> list[float]:
-    passages = retrieval.passages
+    passages = retrieval.unadapted  # what the decision was learned on, whichever passages are quoted
     top = passages[0] if passages else None
     other = next((p.score for p in passages if top is not None and p.article_id != top.article_id), 0.0)
     stems = set(content_stems(retrieval.query))

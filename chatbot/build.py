@@ -28,6 +28,7 @@ from chatbot.guard.router import Guard
 from chatbot.guard.safety import SafetyDetector
 from chatbot.metrics import Metrics
 from chatbot.privacy import Redactor
+from chatbot.query_adapter import QueryAdapter
 from chatbot.ratelimit import Limits
 from chatbot.replies import Replies
 from chatbot.retrieval import Retriever
@@ -59,7 +60,8 @@ def build_engine(
 
 def build_retriever(settings: Settings, kb: KnowledgeBase) -> Retriever:
     """The chat's retrieval: the knowledge base searched with patients' words translated by the synonym list."""
-    return Retriever(kb, k=settings.retrieval_k, synonyms=Synonyms.load())
+    adapter = QueryAdapter.load() if settings.query_adapter else None
+    return Retriever(kb, k=settings.retrieval_k, synonyms=Synonyms.load(), adapter=adapter)
 
 
 class Overrides(TypedDict, total=False):

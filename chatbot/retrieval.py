@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from chatbot.engines.text import STOPWORDS, content_stems, word_rarity
 from chatbot.followup import asks_question, is_follow_up, topic_of
+from chatbot.query_adapter import QueryAdapter
 from chatbot.synonyms import Synonyms
 from knowledge_base.service import KnowledgeBase, Passage
 
@@ -43,12 +44,19 @@ class Retrieval:
     synonyms: tuple[str, ...] = ()  # the patient's terms the synonym list translated
     follow_up: bool = False  # the query is the conversation's topic plus this message
     asks: bool = False  # the message is phrased as a question or request, not a bare complaint ("my knee hurts")
-    top_article_text: str = ""  # the whole text of the best passage's article, lower case
+    top_article_text: str = ""  # the whole text of the best unadapted passage's article, lower case
+    # The passages as the bundled model alone ranks them, when a query adapter ranked ``passages``: the
+    # answer / ask back / no article decision was learned on these, so it reads them (None: the same).
+    base_passages: tuple[Passage, ...] | None = None
 
+    @property
+    def unadapted(self) -> tuple[Passage, ...]:
+        return self.passages if self.base_passages is None else self.base_passages
 
     @property
     def top_score(self) -> float:
-        return self.passages[0].score if self.passages else 0.0
+        """The best unadapted passage's hybrid score."""
+        return self.unadapted[0].score if self.unadapted else 0.0
 
     @property
     def unknown_share(self) -> float:
@@ -59,7 +67,7 @@ class Retriever:
     """``Retriever(kb, k=4).run(query) -> Retrieval``. Flagged passages are never returned."""
 
     def __init__(self, kb: KnowledgeBase, *, k: int = 4, fetch_k: int = 12, lexical_weight: float = 0.3,
-                 synonyms: Synonyms | None = None) -> None:
+                 synonyms: Synonyms | None = None, adapter: QueryAdapter | None = None) -> None:
         if k <= 0 or fetch_k < k:
             raise ValueError("need 0 < k <= fetch_k")
         if not 0 <= lexical_weight <= 1:
@@ -69,6 +77,7 @@ class Retriever:
         self.fetch_k = fetch_k
         self.lexical_weight = lexical_weight
         self.synonyms = synonyms
+        self.adapter = adapter
         self._vocabulary: tuple[int, frozenset[str], frozenset[str], dict[str, str]] = (
             -1, frozenset(), frozenset(), {})
         self._lock = threading.Lock()
@@ -151,9 +160,25 @@ class Retriever:
         zipf = tuple(sorted(rarity.values()))
         fixed = corrected if corrected != original else None
         matched = expansion.matched if expansion else ()
-        hits = self.kb.search(query, k=self.fetch_k, include_flagged=False, lang=lang)
+        adapted: list[Passage] | None = None
+        if self.adapter is None or not query.strip():
+            hits = self.kb.search(query, k=self.fetch_k, include_flagged=False, lang=lang)
+        else:
+            vector = self.kb.embed_query(query)
+            hits = self.kb.search_by_vector(vector, k=self.fetch_k, include_flagged=False, lang=lang)
+            adapted = self.kb.search_by_vector(self.adapter.adapt(vector), k=self.fetch_k, include_flagged=False,
+                                               lang=lang)
         if not hits:
             return Retrieval(query, (), 0.0, unknown, fixed, len(q_stems), zipf, matched)
+        rescored = self._rescore(hits, q_stems)
+        ranked = self._rescore(adapted, q_stems) if adapted else None
+        return Retrieval(query, tuple((ranked or rescored)[: self.k]), max(h.score for h in hits), unknown, fixed,
+                         len(q_stems), zipf, matched, top_article_text=self.article_text(rescored[0].article_id),
+                         base_passages=tuple(rescored[: self.k]) if ranked else None)
+
+    def _rescore(self, hits: list[Passage], q_stems: set[str]) -> list[Passage]:
+        """Best first by the hybrid score: the cosine similarity, plus the share of the question's content
+        words (weighted by how rare they are among these passages) that each passage uses."""
         stems = [Counter(content_stems(f"{h.title} {h.text}")) for h in hits]
         df = Counter(s for st in stems for s in set(st))
         idf = {s: math.log(1 + len(hits) / (1 + df[s])) for s in q_stems}
@@ -164,8 +189,7 @@ class Retriever:
             score = (1 - self.lexical_weight) * hit.score + self.lexical_weight * lexical
             rescored.append(replace(hit, score=score))
         rescored.sort(key=lambda p: p.score, reverse=True)
-        return Retrieval(query, tuple(rescored[: self.k]), max(h.score for h in hits), unknown, fixed, len(q_stems),
-                         zipf, matched, top_article_text=self.article_text(rescored[0].article_id))
+        return rescored
 
 
 def _word_stems(text: str) -> list[tuple[str, str]]:

@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     # Unset: none, so the client is the socket's address (a header anyone can send names no one).
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     retrieval_k: int = Field(default=4, gt=0)
+    # The learned map that moves a patient's question toward the articles that answer it before the search
+    # (chatbot/query_adapter.py, built by `make models`); false searches with the bundled model alone.
+    query_adapter: bool = True
     no_match_threshold: float = Field(default=0.45, gt=0, lt=1)
     llm_timeout_s: float = Field(default=20.0, gt=0)
     # PyTorch threads for `uplifted serve`: 1 keeps query encoding fast when other work shares the CPU.

@@ -103,12 +103,31 @@ class KnowledgeBaseReads:
         articles in that language; an unknown language is a ValueError."""
         if k <= 0:
             raise ValueError("k must be positive")
-        wanted = parse_lang(lang) if lang is not None else None
+        if lang is not None:
+            parse_lang(lang)
         if not query.strip():
             return []
+        return self.search_by_vector(self.embed_query(query), k=k, include_flagged=include_flagged, lang=lang)
+
+    def embed_query(self, query: str) -> list[float]:
+        """``query``'s vector, as :meth:`search` embeds it (the store's own embedding model)."""
+        embeddings = self.store.embeddings
+        if embeddings is None:
+            raise ValueError("the vector store has no embedding model")
+        return embeddings.embed_query(query)
+
+    def search_by_vector(
+        self, vector: list[float], *, k: int = 4, include_flagged: bool = True, lang: str | None = None
+    ) -> list[Passage]:
+        """:meth:`search` for a vector already computed (the chat moves a question's vector before searching:
+        :mod:`chatbot.query_adapter`)."""
+        if k <= 0:
+            raise ValueError("k must be positive")
+        wanted = parse_lang(lang) if lang is not None else None
         fetch = max(k * 3, 12)
         where = {"filter": lang_where(wanted)} if wanted is not None else {}
-        hits = self.store.similarity_search_with_score(query, k=fetch, **where)
+        hits = self.store.similarity_search_by_vector_with_relevance_scores(  # type: ignore[attr-defined]
+            vector, k=fetch, **where)
         live = self.catalog.live_uids(str(doc.id) for doc, _ in hits)
         passages = [
             Passage.from_document(doc, 1.0 - distance)

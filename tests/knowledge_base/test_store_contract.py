@@ -58,6 +58,22 @@ def test_search_ranks_the_right_article_first(
     assert -1.0 <= hits[-1].score <= hits[0].score <= 1.0
 
 
+def test_a_vector_already_computed_finds_what_its_text_finds(
+    contract_kb: KnowledgeBase, write_article: ArticleWriter, articles_dir: Path
+) -> None:
+    for article_id, (title, text) in ARTICLES.items():
+        write_article(article_id, title, text)
+    contract_kb.sync(articles_dir, by="t")
+    question = "my heel hurts first thing in the morning"
+    by_text = contract_kb.search(question, k=3)
+    by_vector = contract_kb.search_by_vector(contract_kb.embed_query(question), k=3)
+    assert [(h.uid, round(h.score, 5)) for h in by_vector] == [(h.uid, round(h.score, 5)) for h in by_text]
+    assert by_vector[0].article_id == "heel"
+    # The vector pointing the other way ranks the same passages the other way round.
+    opposite = contract_kb.search_by_vector([-x for x in contract_kb.embed_query(question)], k=3)
+    assert opposite[-1].article_id == "heel" and opposite[0].score < 0 < by_vector[0].score
+
+
 def test_replace_and_remove(contract_kb: KnowledgeBase, write_article: ArticleWriter, articles_dir: Path) -> None:
     for article_id, (title, text) in ARTICLES.items():
         write_article(article_id, title, text)
