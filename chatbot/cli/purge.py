@@ -10,11 +10,10 @@ from chatbot.cli.common import console, settings_from
 def purge(ctx: typer.Context) -> None:
     """Delete conversations older than UPLIFTED_RETENTION_DAYS and booking requests older than
     UPLIFTED_BOOKING_RETENTION_DAYS; the server also does this every day."""
+    from chatbot.build import build_application
     from chatbot.retention import purge as run_purge
-    from chatbot.storage.conversations import ConversationStore
 
     settings = settings_from(ctx)
-    store = ConversationStore.open(settings.conversations_path)
-    done = run_purge(store, settings)
+    done = run_purge(build_application(settings).conversations, settings)
     console.print(f"Deleted {done.conversations} conversations (older than {settings.retention_days} days) and "
                   f"{done.bookings} booking requests (older than {settings.booking_retention_days} days).")
