@@ -197,16 +197,10 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def chroma_dir(self) -> Path:
-        return self.data_dir / "chroma"
-
-    @property
     def catalog_path(self) -> Path:
-        return self.data_dir / "catalog.sqlite"
-
-    @property
-    def records_path(self) -> Path:
-        return self.data_dir / "records.sqlite"
+        """The knowledge base's catalog, where the clinic profile's edits are audited too (where it lives is
+        the knowledge base's decision: KnowledgeBaseConfig)."""
+        return self.knowledge_base_config().catalog_path
 
     @property
     def conversations_path(self) -> Path:

@@ -18,7 +18,7 @@ def test_settings_come_from_uplifted_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("UPLIFTED_ARTICLES_BASE_URL", "https://clinic.example/blog")
     s = Settings()
     assert s.catalog_path == tmp_path / "state" / "catalog.sqlite"
-    assert s.chroma_dir == tmp_path / "state" / "chroma"
+    assert s.knowledge_base_config().chroma_dir == tmp_path / "state" / "chroma"
     assert (s.chroma_host, s.chroma_port) == ("chroma.internal", 9000)
     assert (s.clinic.name, s.clinic.crisis_line, s.clinic.emergency_number) == ("Uplifted Downtown", "13 11 14", "911")
     assert s.articles_base_url == "https://clinic.example/blog/"
