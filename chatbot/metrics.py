@@ -55,6 +55,11 @@ class Metrics:
     def refusal(self, reason: str) -> None:
         self.refused.labels(reason).inc()
 
+    def refusals(self) -> dict[str, int]:
+        """How many of each refusal this process has counted since it started (``REFUSALS`` order)."""
+        return {reason: int(self.registry.get_sample_value("uplifted_refused_total", {"reason": reason}) or 0)
+                for reason in REFUSALS}
+
     def follow_revision(self, read: Callable[[], int]) -> None:
         """Read the knowledge base's revision at each scrape (a staff sync shows at once)."""
 

@@ -61,6 +61,7 @@ def build_console(
     conversations = assistant.conversations
     staff = staff_only(auth)
     exports = Path(tempfile.mkdtemp(prefix="uplifted-exports-"))
+    started = datetime.now(UTC)  # refusals are counted in memory, since this server started
 
     # --- articles ---------------------------------------------------------------------------------
     def article_list(selected: str | None = None) -> tuple[str, Any]:
@@ -173,12 +174,12 @@ def build_console(
 
     # --- what patients ask ------------------------------------------------------------------------
     @staff
-    def patient_questions(period: str, request: gr.Request) -> tuple[Any, str, str]:
+    def patient_questions(period: str, request: gr.Request) -> tuple[Any, str, str, str]:
         days = PERIODS.get(period, 30)
         figure = activity_figure(insights.activity(days))
         common = render.question_groups(insights.common_questions(days=days), backlog=False)
         backlog = render.question_groups(insights.backlog(days=days), backlog=True)
-        return figure, common, backlog
+        return figure, common, backlog, render.refusals(assistant.metrics.refusals(), started)
 
     @staff
     def export_csv(period: str, request: gr.Request) -> list[str]:
@@ -299,6 +300,7 @@ def build_console(
                     period = gr.Radio(list(PERIODS), value="Last 30 days", label="Period")
                     refresh_insights = gr.Button("Refresh", size="sm")
                 plot = gr.Plot(label="Conversations and replies by route")
+                refused_md = gr.Markdown(elem_id="refused")
                 with gr.Row():
                     with gr.Column():
                         gr.Markdown("### Content backlog: questions without a good answer")
@@ -345,7 +347,7 @@ def build_console(
         publish.click(publish_files, files, [publish_status, articles_html, picker], api_name="publish")
         gr.on([ask.click, question.submit], preview, question, [route, answer, passages], api_name="preview")
         gr.on([insights_tab.select, refresh_insights.click, period.change], patient_questions, period,
-              [plot, common_html, backlog_html], api_name="patient_questions")
+              [plot, common_html, backlog_html, refused_md], api_name="patient_questions")
         export.click(export_csv, period, downloads, api_name="export_csv")
         gr.on([bookings_tab.select, show_handled.change], bookings, show_handled, booking_table, api_name="bookings")
         booking_table.select(pick_booking, booking_table, booking_id, api_visibility="private")

@@ -214,3 +214,16 @@ def _handled(booking: Any) -> str:
         return "not yet"
     when = booking.handled_at.strftime("%Y-%m-%d %H:%M")
     return f"{when} by {booking.handled_by}" if booking.handled_by else when
+
+
+REFUSED = {"rate_limited": ("message", "sent faster than the limit allows"),
+           "too_long": ("message", "too long to answer"),
+           "booking_rate_limited": ("booking request", "over the hourly limit")}
+
+
+def refusals(counts: dict[str, int], since: datetime) -> str:
+    """What the chat turned away, counted (never stored), since this server started."""
+    parts = [f"{n} {noun if n == 1 else noun + 's'} {why}" for reason, (noun, why) in REFUSED.items()
+             for n in [counts.get(reason, 0)]]
+    return (f"**Turned away since this server started** ({since:%Y-%m-%d %H:%M} UTC; counted, never stored; "
+            f"each server counts its own): {'; '.join(parts)}.")

@@ -270,7 +270,7 @@ def test_backlog_groups_unanswered_questions_and_exports_csv(live: Live) -> None
                      "how do I treat shin splints? call me on 555-201-3344"]:
         assert patient.predict(question, "", api_name="/ask")["route"] == "no_match"
     staff = live.staff()
-    plot, common, backlog = staff.predict("Last 30 days", api_name="/patient_questions")
+    plot, common, backlog, _ = staff.predict("Last 30 days", api_name="/patient_questions")
     assert plot is not None
     grouped = re.search(r"(\d+) questions about shin splints", plain(backlog))
     assert grouped and int(grouped.group(1)) >= 3  # the browser test may have asked about shin splints too
@@ -284,6 +284,18 @@ def test_backlog_groups_unanswered_questions_and_exports_csv(live: Live) -> None
     assert any("shin splints" in " ".join(r) for r in rows)
     assert "555-201-3344" not in conversations.read_text(encoding="utf-8")
     assert any("shin" in " ".join(r) for r in list(csv.reader(backlog_csv.open(encoding="utf-8")))[1:])
+
+
+def test_staff_see_how_many_messages_were_turned_away(live: Live) -> None:
+    def too_long() -> int:
+        refused = plain(live.staff().predict("Last 30 days", api_name="/patient_questions")[3])
+        found = re.search(r"(\d+) messages? too long to answer", refused)
+        assert found and "Turned away since this server started" in refused, refused
+        return int(found.group(1))
+
+    before = too_long()
+    live.patient().predict("my knee hurts on the stairs. " * 100, "", api_name="/ask")
+    assert too_long() == before + 1
 
 
 def test_booking_requests_newest_first_and_marked_handled(live: Live) -> None:
